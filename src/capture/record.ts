@@ -1,0 +1,83 @@
+/**
+ * The unit every source (capture file or live interface) hands downstream.
+ *
+ * A record is a view: `buf`/`offset`/`capLen` point into a buffer the source owns and will
+ * reuse. Records in a batch stay valid until the consumer asks for the next batch; anything
+ * kept longer must be `copy()`-ed. Sources reuse record objects from batch to batch, so the
+ * per-packet path allocates nothing.
+ */
+export class CaptureRecord {
+  /** 1-based record number within the source (tcpdump's `-#` number). */
+  index = 0;
+  /** Interface id (pcapng IDB index; 0 for pcap and live). */
+  interfaceId = 0;
+  /** LINKTYPE_* value of the interface this record came from (FCS bits stripped). */
+  linkType = 0;
+  /** Seconds since the epoch. May exceed 2^32 (pcapng); always an integer. */
+  tsSec = 0;
+  /** Nanoseconds within the second, 0..999_999_999. */
+  tsNsec = 0;
+  /** Bytes present in `buf` starting at `offset`. */
+  capLen = 0;
+  /** Length of the packet on the wire. */
+  origLen = 0;
+  buf: Buffer = EMPTY;
+  offset = 0;
+
+  /** The captured bytes as a Buffer view (allocates a view object; not for the hot path). */
+  get data(): Buffer {
+    return this.buf.subarray(this.offset, this.offset + this.capLen);
+  }
+
+  /** An independent record whose bytes survive the source's buffer reuse. */
+  copy(): CaptureRecord {
+    const r = new CaptureRecord();
+    r.index = this.index;
+    r.interfaceId = this.interfaceId;
+    r.linkType = this.linkType;
+    r.tsSec = this.tsSec;
+    r.tsNsec = this.tsNsec;
+    r.capLen = this.capLen;
+    r.origLen = this.origLen;
+    r.buf = Buffer.from(this.data);
+    r.offset = 0;
+    return r;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** What a source knows about its interfaces; pcapng may add interfaces as it goes. */
+export interface InterfaceInfo {
+  linkType: number;
+  snaplen: number;
+  name?: string;
+  description?: string;
+  /** Timestamp resolution as a power: units per second = base ** exp (pcapng if_tsresol). */
+  tsresol?: { base: 2 | 10; exp: number };
+  tsoffset?: bigint;
+  fcsLen?: number;
+}
+
+export interface SourceInfo {
+  /** What was opened: a path, "-" for stdin, or an interface name. */
+  name: string;
+  format: 'pcap' | 'pcapng' | 'live';
+  /** True when the file stores nanosecond timestamps (pcap magic 0xa1b23c4d). */
+  nanosecond: boolean;
+  bigEndian: boolean;
+  gzip: boolean;
+  /** Interfaces seen so far; index = interfaceId. pcap and live have exactly one. */
+  interfaces: InterfaceInfo[];
+}
+
+/**
+ * A stream of record batches. Iterating yields arrays of records; the arrays and the records
+ * in them are valid until the next iteration step. An input fault is thrown from the iterator
+ * as a CaptureError only after every good record before it has been yielded.
+ */
+export interface RecordSource extends AsyncIterable<readonly CaptureRecord[]> {
+  readonly info: SourceInfo;
+  /** Stop early (e.g. -c reached); releases the file or interface. Idempotent. */
+  close(): Promise<void>;
+}
