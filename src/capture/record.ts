@@ -81,3 +81,37 @@ export interface RecordSource extends AsyncIterable<readonly CaptureRecord[]> {
   /** Stop early (e.g. -c reached); releases the file or interface. Idempotent. */
   close(): Promise<void>;
 }
+
+/** Counters a live source keeps (libpcap's pcap_stats). */
+export interface CaptureStats {
+  /** Packets handed to wirescope. */
+  captured: number;
+  /** ps_recv: packets received by the filter. */
+  received: number;
+  /** ps_drop: dropped by the kernel for lack of buffer space. */
+  dropped: number;
+  /** ps_ifdrop: dropped by the interface. */
+  ifDropped: number;
+}
+
+/** A live source is a RecordSource that also counts. */
+export interface LiveRecordSource extends RecordSource {
+  stats(): CaptureStats;
+}
+
+export interface WriterOptions {
+  format: 'pcap' | 'pcapng';
+  /** pcap: write the nanosecond magic; pcapng: if_tsresol 9. Default false (microseconds). */
+  nanosecond?: boolean;
+  linkType: number;
+  snaplen?: number;
+  /** Byte order of the written file; default the host's (as libpcap writes). */
+  bigEndian?: boolean;
+}
+
+/** Streaming writer; `write` copies the record's bytes, so records may be reused right after. */
+export interface RecordWriter {
+  write(record: CaptureRecord): void;
+  /** Flush and close; resolves when the bytes are on disk / in the stream. */
+  close(): Promise<void>;
+}
