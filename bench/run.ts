@@ -28,6 +28,11 @@ function onPath(tool: Tool): boolean {
   }
 }
 
+/** Sibling modules are written by other benches; resolved at run time, not by tsc. */
+function sibling(file: string): string {
+  return pathToFileURL(join(here, file)).href;
+}
+
 function lazily<T>(make: () => Promise<T>): () => Promise<T> {
   let made: Promise<T> | undefined;
   return () => (made ??= make());
@@ -36,7 +41,7 @@ function lazily<T>(make: () => Promise<T>): () => Promise<T> {
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const wanted = process.argv.slice(2);
-  const { ensureBigCapture } = (await import('./make-big.js')) as {
+  const { ensureBigCapture } = (await import(sibling('make-big.js'))) as {
     ensureBigCapture(dir: string): Promise<string>;
   };
   const log = (line: string): void => void process.stdout.write(line + '\n');
@@ -46,13 +51,13 @@ async function main(): Promise<void> {
     dataDir,
     bigPcap,
     ensureGigCapture: lazily(async () => {
-      const { ensureGigCapture } = (await import('./make-gig.js')) as {
+      const { ensureGigCapture } = (await import(sibling('make-gig.js'))) as {
         ensureGigCapture(dir: string, from: string): Promise<string>;
       };
       return ensureGigCapture(dataDir, bigPcap);
     }),
     ensureFloodCapture: lazily(async () => {
-      const { ensureFloodCapture } = (await import('./make-flood.js')) as {
+      const { ensureFloodCapture } = (await import(sibling('make-flood.js'))) as {
         ensureFloodCapture(dir: string): Promise<string>;
       };
       return ensureFloodCapture(dataDir);
