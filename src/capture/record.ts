@@ -24,6 +24,11 @@ export class CaptureRecord {
   buf: Buffer = EMPTY;
   offset = 0;
 
+  /** Fewer bytes were captured than were on the wire (snaplen cut the packet). */
+  get truncated(): boolean {
+    return this.capLen < this.origLen;
+  }
+
   /** The captured bytes as a Buffer view (allocates a view object; not for the hot path). */
   get data(): Buffer {
     return this.buf.subarray(this.offset, this.offset + this.capLen);
@@ -69,6 +74,20 @@ export interface SourceInfo {
   gzip: boolean;
   /** Interfaces seen so far; index = interfaceId. pcap and live have exactly one. */
   interfaces: InterfaceInfo[];
+  /** pcap only: the file header as stored, so a writer can reproduce it exactly. */
+  pcap?: PcapHeaderInfo;
+}
+
+/** The classic pcap file header fields, as read. */
+export interface PcapHeaderInfo {
+  /** 0xa1b2c3d4 (usec), 0xa1b23c4d (nsec) or 0xa1b2cd34 (modified pcap, 24-byte record headers). */
+  magic: number;
+  versionMajor: number;
+  versionMinor: number;
+  thiszone: number;
+  sigfigs: number;
+  /** The LinkType field including the FCS bits (interfaces[0].linkType has them stripped). */
+  linkTypeField: number;
 }
 
 /**
@@ -107,11 +126,25 @@ export interface WriterOptions {
   snaplen?: number;
   /** Byte order of the written file; default the host's (as libpcap writes). */
   bigEndian?: boolean;
+  /** pcap: FCS length in bytes, recorded in the LinkType field's FCS bits; pcapng: if_fcslen. */
+  fcsLen?: number;
+  /** pcap: the whole LinkType field as read (reserved and FCS bits too); overrides linkType/fcsLen. */
+  linkTypeField?: number;
+  /** pcap header fields other writers set (default 0), to reproduce a file exactly. */
+  thiszone?: number;
+  sigfigs?: number;
+  /** pcapng: the interfaces to describe up front (IDB n = interfaceId n); others are added as seen. */
+  interfaces?: InterfaceInfo[];
 }
 
 /** Streaming writer; `write` copies the record's bytes, so records may be reused right after. */
 export interface RecordWriter {
   write(record: CaptureRecord): void;
+  /**
+   * Resolves once buffered output has been taken by the target. Writers to a stream buffer
+   * what `write` cannot hand over; call this between batches to keep memory bounded.
+   */
+  drain?(): Promise<void>;
   /** Flush and close; resolves when the bytes are on disk / in the stream. */
   close(): Promise<void>;
 }

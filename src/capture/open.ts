@@ -1,0 +1,107 @@
+/**
+ * One entry point for capture input: a path, `'-'` (stdin), a Readable or a Buffer. The format
+ * is told from the first bytes: pcap (any magic, either byte order), pcapng, or gzip of either.
+ */
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { CaptureError } from '../errors.js';
+import { ByteWindow, FileBytes, StreamBytes, type ByteSource } from './bytes.js';
+import { openPcapSource, pcapMagicAt, readError } from './pcap.js';
+import { openPcapngSource, PCAPNG_SHB_TYPE } from './pcapng.js';
+import type { CaptureRecord, RecordSource } from './record.js';
+
+/** Read size: big reads are what make a JS reader keep up with tcpdump. */
+export const CHUNK_SIZE = 4 << 20;
+/** The window never grows past this, whatever a block claims. */
+export const MAX_WINDOW = 16 << 20;
+
+export interface OpenCaptureOptions {
+  /** Name used in errors and `info.name`; default the path, `-`, `<buffer>` or `<stream>`. */
+  name?: string;
+  /** Read size in bytes (default 4 MiB). */
+  chunkSize?: number;
+}
+
+export type CaptureInput = string | NodeJS.ReadableStream | Buffer;
+
+function defaultName(input: CaptureInput): string {
+  if (typeof input === 'string') return input;
+  return Buffer.isBuffer(input) ? '<buffer>' : '<stream>';
+}
+
+export async function openCapture(input: CaptureInput, opts: OpenCaptureOptions = {}): Promise<RecordSource> {
+  const name = opts.name ?? defaultName(input);
+  const chunk = opts.chunkSize ?? CHUNK_SIZE;
+  let src: ByteSource | null = null;
+  if (Buffer.isBuffer(input)) src = null;
+  else if (input === '-') src = new StreamBytes(process.stdin);
+  else if (typeof input === 'string') {
+    try {
+      src = await FileBytes.open(input);
+    } catch (e) {
+      throw new CaptureError(name, 0, 0, `cannot open: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  } else src = new StreamBytes(input);
+  const win = src === null ? new ByteWindow(null, input as Buffer, MAX_WINDOW) : new ByteWindow(src, Buffer.allocUnsafe(chunk), MAX_WINDOW);
+  try {
+    return await detect(win, name, false, chunk);
+  } catch (e) {
+    await win.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function detect(win: ByteWindow, name: string, gzip: boolean, chunk: number): Promise<RecordSource> {
+  try {
+    await win.fill(28);
+  } catch (e) {
+    throw readError(name, 0, 0, e);
+  }
+  const avail = win.available;
+  const what = gzip ? 'decompressed data' : 'file';
+  if (avail === 0) throw new CaptureError(name, 0, 0, `empty ${what}: not a capture file`);
+  if (avail >= 2 && win.buf[win.start] === 0x1f && win.buf[win.start + 1] === 0x8b) {
+    if (gzip) throw new CaptureError(name, 0, 0, 'gzip inside gzip: not a capture file');
+    return detect(gunzipWindow(win, chunk), name, true, chunk);
+  }
+  if (avail < 4) throw new CaptureError(name, 0, 0, `${what} too short to be a capture: ${avail} bytes`);
+  if (pcapMagicAt(win.buf, win.start) !== null) return openPcapSource(win, name, gzip);
+  if (win.buf.readUInt32LE(win.start) === PCAPNG_SHB_TYPE) return openPcapngSource(win, name, gzip);
+  const head = win.buf.subarray(win.start, win.start + 4).toString('hex');
+  throw new CaptureError(name, 0, 0, `not a pcap or pcapng capture (${what} starts with 0x${head})`);
+}
+
+/** A window over the decompressed stream; the compressed bytes already read are fed first. */
+function gunzipWindow(win: ByteWindow, chunk: number): ByteWindow {
+  const compressed = Readable.from(compressedChunks(win), { objectMode: false });
+  const gunzip = createGunzip({ chunkSize: 256 << 10 });
+  pipeline(compressed, gunzip, () => undefined);
+  return new ByteWindow(new StreamBytes(gunzip), Buffer.allocUnsafe(chunk), MAX_WINDOW);
+}
+
+async function* compressedChunks(win: ByteWindow): AsyncGenerator<Buffer> {
+  try {
+    if (win.available > 0) yield Buffer.from(win.buf.subarray(win.start, win.end));
+    win.start = win.end;
+    while (!win.eof) {
+      await win.fill(1);
+      if (win.available === 0) break;
+      yield Buffer.from(win.buf.subarray(win.start, win.end));
+      win.start = win.end;
+    }
+  } finally {
+    await win.close();
+  }
+}
+
+/** Every record of a capture, copied (for tests and small files). Throws the first fault. */
+export async function readAllRecords(input: CaptureInput, opts: OpenCaptureOptions = {}): Promise<CaptureRecord[]> {
+  const source = await openCapture(input, opts);
+  const all: CaptureRecord[] = [];
+  try {
+    for await (const batch of source) for (const r of batch) all.push(r.copy());
+  } finally {
+    await source.close();
+  }
+  return all;
+}

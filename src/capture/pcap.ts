@@ -1,0 +1,241 @@
+/**
+ * Classic pcap (libpcap savefile) reader: both byte orders, microsecond and nanosecond magics,
+ * and the "modified" (Kuznetzov) variant with its 24-byte record header. The file header goes
+ * through binary-parser; the per-record header is read straight from the window.
+ */
+// The package's "exports" hide its typings from NodeNext; its CommonJS build carries them.
+import { Parser } from 'binary-parser/dist/binary_parser.js';
+import { CaptureError } from '../errors.js';
+import type { ByteWindow } from './bytes.js';
+import { CaptureRecord, type PcapHeaderInfo, type RecordSource, type SourceInfo } from './record.js';
+
+export const PcapMagic = {
+  usec: 0xa1b2c3d4,
+  nsec: 0xa1b23c4d,
+  modified: 0xa1b2cd34,
+} as const;
+
+/** No record may claim more captured bytes than this (libpcap's maximum snapshot length). */
+export const MAX_CAPLEN = 262144;
+export const PCAP_HEADER_LEN = 24;
+/** Records per batch: enough to amortise the async step, small enough to stay cache-warm. */
+export const BATCH_RECORDS = 4096;
+
+/** The LinkType field's FCS bits (pcap spec: F bit 26, FCS length in 16-bit words in 28..31). */
+const FCS_PRESENT = 0x04000000;
+const LINKTYPE_MASK = 0x03ffffff;
+
+interface RawPcapHeader {
+  magic: number;
+  versionMajor: number;
+  versionMinor: number;
+  thiszone: number;
+  sigfigs: number;
+  snaplen: number;
+  linkTypeField: number;
+}
+
+function headerParser(endian: 'little' | 'big'): Parser {
+  return new Parser()
+    .endianness(endian)
+    .uint32('magic')
+    .uint16('versionMajor')
+    .uint16('versionMinor')
+    .int32('thiszone')
+    .uint32('sigfigs')
+    .uint32('snaplen')
+    .uint32('linkTypeField');
+}
+
+const headerLE = headerParser('little');
+const headerBE = headerParser('big');
+
+/** The pcap magic's kind and byte order, or null when the 4 bytes are not a pcap magic. */
+export function pcapMagicAt(buf: Buffer, at: number): { bigEndian: boolean; magic: number } | null {
+  const be = buf.readUInt32BE(at);
+  const le = buf.readUInt32LE(at);
+  for (const m of [PcapMagic.usec, PcapMagic.nsec, PcapMagic.modified]) {
+    if (be === m) return { bigEndian: true, magic: m };
+    if (le === m) return { bigEndian: false, magic: m };
+  }
+  return null;
+}
+
+/** Whether caplen and len are stored the pre-2.3 way round (libpcap's lengths_swapped). */
+const Swap = { none: 0, always: 1, whenCapExceedsLen: 2 } as const;
+type SwapMode = (typeof Swap)[keyof typeof Swap];
+
+function swapModeFor(major: number, minor: number): SwapMode {
+  if (major === 2) return minor < 3 ? Swap.always : minor === 3 ? Swap.whenCapExceedsLen : Swap.none;
+  return major === 543 ? Swap.always : Swap.none;
+}
+
+export function pcapLinkType(field: number): { linkType: number; fcsLen?: number } {
+  const linkType = field & LINKTYPE_MASK;
+  if ((field & FCS_PRESENT) === 0) return { linkType };
+  return { linkType, fcsLen: ((field >>> 28) & 0xf) * 2 };
+}
+
+/** Reads the file header at the window start; the caller has filled at least 24 bytes if any. */
+export function openPcapSource(win: ByteWindow, name: string, gzip: boolean): PcapSource {
+  const avail = win.available;
+  if (avail < PCAP_HEADER_LEN) {
+    throw new CaptureError(name, 0, win.offsetOf(win.start), `pcap file header cut short: ${avail} of ${PCAP_HEADER_LEN} bytes`);
+  }
+  const head = win.buf.subarray(win.start, win.start + PCAP_HEADER_LEN);
+  const kind = pcapMagicAt(head, 0);
+  if (kind === null) throw new CaptureError(name, 0, win.offsetOf(win.start), 'not a pcap file');
+  const h = (kind.bigEndian ? headerBE : headerLE).parse(head) as RawPcapHeader;
+  const supported = (h.versionMajor === 2 && h.versionMinor <= 4) || (h.versionMajor === 543 && h.versionMinor === 0);
+  if (!supported) {
+    throw new CaptureError(name, 0, win.offsetOf(win.start + 4), `unsupported pcap version ${h.versionMajor}.${h.versionMinor}`);
+  }
+  win.start += PCAP_HEADER_LEN;
+  const { linkType, fcsLen } = pcapLinkType(h.linkTypeField);
+  const nanosecond = kind.magic === PcapMagic.nsec;
+  const pcap: PcapHeaderInfo = {
+    magic: kind.magic,
+    versionMajor: h.versionMajor,
+    versionMinor: h.versionMinor,
+    thiszone: h.thiszone,
+    sigfigs: h.sigfigs,
+    linkTypeField: h.linkTypeField,
+  };
+  const info: SourceInfo = {
+    name,
+    format: 'pcap',
+    nanosecond,
+    bigEndian: kind.bigEndian,
+    gzip,
+    interfaces: [
+      {
+        linkType,
+        snaplen: h.snaplen,
+        tsresol: { base: 10, exp: nanosecond ? 9 : 6 },
+        ...(fcsLen === undefined ? {} : { fcsLen }),
+      },
+    ],
+    pcap,
+  };
+  return new PcapSource(win, info, swapModeFor(h.versionMajor, h.versionMinor), kind.magic === PcapMagic.modified);
+}
+
+export class PcapSource implements RecordSource {
+  private closed = false;
+  private readonly pool: CaptureRecord[] = [];
+
+  constructor(
+    private readonly win: ByteWindow,
+    readonly info: SourceInfo,
+    private readonly swap: SwapMode,
+    private readonly modified: boolean,
+  ) {
+    for (let i = 0; i < BATCH_RECORDS; i++) this.pool.push(new CaptureRecord());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.win.close();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<readonly CaptureRecord[]> {
+    try {
+      yield* this.batches();
+    } finally {
+      await this.close();
+    }
+  }
+
+  private async *batches(): AsyncGenerator<readonly CaptureRecord[]> {
+    const win = this.win;
+    const pool = this.pool;
+    const name = this.info.name;
+    const le = !this.info.bigEndian;
+    const fracScale = this.info.nanosecond ? 1 : 1000;
+    const linkType = this.info.interfaces[0]!.linkType;
+    const hdrLen = this.modified ? 24 : 16;
+    const swap = this.swap;
+    let index = 0;
+    for (;;) {
+      if (this.closed) return;
+      const b = win.buf;
+      const end = win.end;
+      let p = win.start;
+      let n = 0;
+      let fault: string | null = null;
+      let need = hdrLen;
+      while (n < BATCH_RECORDS && end - p >= hdrLen) {
+        let sec: number, frac: number, incl: number, orig: number;
+        if (le) {
+          sec = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 0x1000000;
+          frac = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16)) + b[p + 7]! * 0x1000000;
+          incl = (b[p + 8]! | (b[p + 9]! << 8) | (b[p + 10]! << 16)) + b[p + 11]! * 0x1000000;
+          orig = (b[p + 12]! | (b[p + 13]! << 8) | (b[p + 14]! << 16)) + b[p + 15]! * 0x1000000;
+        } else {
+          sec = b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+          frac = b[p + 4]! * 0x1000000 + ((b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!);
+          incl = b[p + 8]! * 0x1000000 + ((b[p + 9]! << 16) | (b[p + 10]! << 8) | b[p + 11]!);
+          orig = b[p + 12]! * 0x1000000 + ((b[p + 13]! << 16) | (b[p + 14]! << 8) | b[p + 15]!);
+        }
+        if (swap !== Swap.none && (swap === Swap.always || incl > orig)) {
+          const t = incl;
+          incl = orig;
+          orig = t;
+        }
+        if (incl > MAX_CAPLEN) {
+          fault = `record claims ${incl} captured bytes, more than the maximum ${MAX_CAPLEN}`;
+          break;
+        }
+        if (end - p - hdrLen < incl) {
+          need = hdrLen + incl;
+          break;
+        }
+        const r = pool[n++]!;
+        r.index = ++index;
+        r.linkType = linkType;
+        r.tsSec = sec;
+        r.tsNsec = frac * fracScale;
+        r.capLen = incl;
+        r.origLen = orig;
+        r.buf = b;
+        r.offset = p + hdrLen;
+        p += hdrLen + incl;
+      }
+      win.start = p;
+      if (n > 0) {
+        yield n === BATCH_RECORDS ? pool : pool.slice(0, n);
+        continue;
+      }
+      if (fault !== null) throw new CaptureError(name, index + 1, win.offsetOf(p), fault);
+      if (win.eof) {
+        const left = win.available;
+        if (left === 0) return;
+        const reason =
+          left < hdrLen
+            ? `record header cut off at end of file: ${left} of ${hdrLen} bytes`
+            : `packet data cut off at end of file: ${left - hdrLen} of ${need - hdrLen} bytes`;
+        throw new CaptureError(name, index + 1, win.offsetOf(p), reason);
+      }
+      try {
+        await win.fill(need);
+      } catch (e) {
+        throw readError(name, index + 1, win.offsetOf(win.start), e);
+      }
+    }
+  }
+}
+
+/** A failing byte source (I/O error, corrupt gzip stream) reported where the reader stood. */
+export function readError(name: string, record: number, offset: number, e: unknown, unit: 'record' | 'block' = 'record'): CaptureError {
+  if (e instanceof CaptureError) return e;
+  const msg = e instanceof Error ? describeIoError(e) : String(e);
+  return new CaptureError(name, record, offset, msg, unit);
+}
+
+export function describeIoError(e: Error): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && code.startsWith('Z_')) return `gzip: ${e.message}`;
+  if (code === 'EISDIR') return 'is a directory, not a capture file';
+  return e.message;
+}
