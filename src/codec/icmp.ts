@@ -1,0 +1,73 @@
+import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
+import { ChecksumContext, checksumOf, foldSum } from './checksum.js';
+
+export const IcmpType = {
+  EchoReply: 0,
+  DestUnreachable: 3,
+  SourceQuench: 4,
+  Redirect: 5,
+  Echo: 8,
+  RouterAdvert: 9,
+  RouterSolicit: 10,
+  TimeExceeded: 11,
+  ParamProblem: 12,
+  Timestamp: 13,
+  TimestampReply: 14,
+  InfoRequest: 15,
+  InfoReply: 16,
+  MaskRequest: 17,
+  MaskReply: 18,
+} as const;
+
+/** Types whose body quotes the offending datagram's IP header. */
+export function isIcmpError(type: number): boolean {
+  return type === 3 || type === 4 || type === 5 || type === 11 || type === 12;
+}
+
+/** Types whose second word is identifier + sequence number. */
+export function isIcmpQuery(type: number): boolean {
+  return type === 0 || type === 8 || (type >= 13 && type <= 18);
+}
+
+/** ICMP header (RFC 792): type, code, checksum and the 4-byte rest of header. */
+export class IcmpView {
+  buf: Buffer = EMPTY_BUFFER;
+  offset = 0;
+  length = 0;
+  readonly headerLength = 8;
+  readonly cksum = new ChecksumContext();
+  /** Absolute offset of the quoted IP header in an error message, -1 otherwise. */
+  innerOffset = -1;
+
+  get type(): number {
+    return this.buf[this.offset]!;
+  }
+  get code(): number {
+    return this.buf[this.offset + 1]!;
+  }
+  get checksum(): number {
+    return (this.buf[this.offset + 2]! << 8) | this.buf[this.offset + 3]!;
+  }
+  /** The 32-bit word after the checksum (gateway, next-hop MTU, pointer, or id + sequence). */
+  get restOfHeader(): number {
+    const b = this.buf;
+    const o = this.offset + 4;
+    return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+  }
+  get id(): number {
+    return (this.buf[this.offset + 4]! << 8) | this.buf[this.offset + 5]!;
+  }
+  get sequence(): number {
+    return (this.buf[this.offset + 6]! << 8) | this.buf[this.offset + 7]!;
+  }
+  checksumStatus(): ChecksumStatus {
+    const c = this.cksum;
+    if (!c.verifiable(this.offset)) return 'unverifiable';
+    return foldSum(c.sum(this.buf, this.offset, -1)) === 0xffff ? 'correct' : 'incorrect';
+  }
+  expectedChecksum(): number {
+    const c = this.cksum;
+    if (!c.verifiable(this.offset)) return -1;
+    return checksumOf(c.sum(this.buf, this.offset, -1) - this.checksum);
+  }
+}

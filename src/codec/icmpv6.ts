@@ -1,0 +1,138 @@
+import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
+import { ChecksumContext, checksumOf, foldSum } from './checksum.js';
+import { ipv6String } from './addr.js';
+
+export const Icmpv6Type = {
+  DestUnreachable: 1,
+  PacketTooBig: 2,
+  TimeExceeded: 3,
+  ParamProblem: 4,
+  EchoRequest: 128,
+  EchoReply: 129,
+  RouterSolicit: 133,
+  RouterAdvert: 134,
+  NeighborSolicit: 135,
+  NeighborAdvert: 136,
+  Redirect: 137,
+} as const;
+
+/** Fixed message length of the neighbor discovery types (RFC 4861); 8 for everything else. */
+export function icmpv6FixedLength(type: number): number {
+  switch (type) {
+    case 134:
+      return 16;
+    case 135:
+    case 136:
+      return 24;
+    case 137:
+      return 40;
+    default:
+      return 8;
+  }
+}
+
+/** ND types carry options after their fixed part. */
+export function isNeighborDiscovery(type: number): boolean {
+  return type >= 133 && type <= 137;
+}
+
+/** ICMPv6 (RFC 4443) with the neighbor discovery basics (RFC 4861). */
+export class Icmpv6View {
+  buf: Buffer = EMPTY_BUFFER;
+  offset = 0;
+  length = 0;
+  headerLength = 8;
+  readonly cksum = new ChecksumContext();
+  /** Absolute offset of the quoted packet in an error message, -1 otherwise. */
+  innerOffset = -1;
+  /** ND options: absolute start and end (end == start when none). */
+  optionsOffset = 0;
+  optionsEnd = 0;
+
+  get type(): number {
+    return this.buf[this.offset]!;
+  }
+  get code(): number {
+    return this.buf[this.offset + 1]!;
+  }
+  get checksum(): number {
+    return (this.buf[this.offset + 2]! << 8) | this.buf[this.offset + 3]!;
+  }
+  /** The 32-bit word after the checksum (MTU, pointer, ND flags, or id + sequence). */
+  get word(): number {
+    const b = this.buf;
+    const o = this.offset + 4;
+    return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+  }
+  get id(): number {
+    return (this.buf[this.offset + 4]! << 8) | this.buf[this.offset + 5]!;
+  }
+  get sequence(): number {
+    return (this.buf[this.offset + 6]! << 8) | this.buf[this.offset + 7]!;
+  }
+  /** Target address of NS / NA / redirect, -1 for other types. */
+  get targetOffset(): number {
+    const t = this.type;
+    return t === 135 || t === 136 || t === 137 ? this.offset + 8 : -1;
+  }
+  targetString(): string {
+    const o = this.targetOffset;
+    return o < 0 ? '' : ipv6String(this.buf, o);
+  }
+  /** Redirect's destination address, -1 for other types. */
+  get destinationOffset(): number {
+    return this.type === 137 ? this.offset + 24 : -1;
+  }
+  /** NA flags: router, solicited, override. */
+  get router(): boolean {
+    return (this.buf[this.offset + 4]! & 0x80) !== 0;
+  }
+  get solicited(): boolean {
+    return (this.buf[this.offset + 4]! & 0x40) !== 0;
+  }
+  get override(): boolean {
+    return (this.buf[this.offset + 4]! & 0x20) !== 0;
+  }
+  /** RA: current hop limit, router lifetime, reachable time, retransmit timer. */
+  get curHopLimit(): number {
+    return this.buf[this.offset + 4]!;
+  }
+  get routerLifetime(): number {
+    return (this.buf[this.offset + 6]! << 8) | this.buf[this.offset + 7]!;
+  }
+  /**
+   * Calls cb(type, absoluteOffset, lengthInBytes) for each ND option; false when an option
+   * has length 0 or runs past the message.
+   */
+  forEachOption(cb: (type: number, offset: number, length: number) => void): boolean {
+    return walkNdOptions(this.buf, this.optionsOffset, this.optionsEnd, cb) < 0;
+  }
+  checksumStatus(): ChecksumStatus {
+    const c = this.cksum;
+    if (!c.verifiable(this.offset)) return 'unverifiable';
+    return foldSum(c.sum(this.buf, this.offset, 58)) === 0xffff ? 'correct' : 'incorrect';
+  }
+  expectedChecksum(): number {
+    const c = this.cksum;
+    if (!c.verifiable(this.offset)) return -1;
+    return checksumOf(c.sum(this.buf, this.offset, 58) - this.checksum);
+  }
+}
+
+/** ND options are type, length in 8-byte units (never 0), data. Returns a bad option's offset or -1. */
+export function walkNdOptions(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  cb: ((type: number, offset: number, length: number) => void) | null,
+): number {
+  let o = start;
+  while (o < end) {
+    if (o + 2 > end) return o;
+    const len = buf[o + 1]! * 8;
+    if (len === 0 || o + len > end) return o;
+    if (cb) cb(buf[o]!, o, len);
+    o += len;
+  }
+  return -1;
+}

@@ -1,0 +1,23 @@
+/**
+ * The codec: zero-copy header views, one reusable PacketDecoder, and an encoder that builds any
+ * of the packets the decoder understands (tests use it for every edge case).
+ */
+export {
+  Layer, layerName, LinkType, EtherType, IpProto, IssueReason,
+  type LayerId, type DecodeIssue, type ChecksumStatus, type IssueReasonText,
+} from './layer.js';
+export { Packet, PacketDecoder, MAX_VLAN_TAGS } from './packet.js';
+export { NullView, isIpv6Family } from './null.js';
+export { EthernetView } from './ethernet.js';
+export { VlanView, isVlanTpid } from './vlan.js';
+export { SllView } from './sll.js';
+export { Sll2View } from './sll2.js';
+export { ArpView } from './arp.js';
+export { Ipv4View, Ipv4Option, walkOptions, type OptionCallback } from './ipv4.js';
+export { Ipv6View, walkIpv6Options, MAX_IPV6_EXTENSIONS } from './ipv6.js';
+export { TcpView, TcpOption, TcpFlag } from './tcp.js';
+export { UdpView } from './udp.js';
+export { IcmpView, IcmpType, isIcmpError, isIcmpQuery } from './icmp.js';
+export { Icmpv6View, Icmpv6Type, icmpv6FixedLength, isNeighborDiscovery, walkNdOptions } from './icmpv6.js';
+export { ChecksumContext, sumWords, foldSum, checksumOf, pseudoHeaderSum } from './checksum.js';
+export { macString, ipv4String, ipv4FromNumber, ipv6String, parseMac, parseIpv4, parseIpv6, parseIp } from './addr.js';

@@ -1,0 +1,690 @@
+import { EMPTY_BUFFER, IssueReason, Layer, type DecodeIssue, type LayerId } from './layer.js';
+import { NullView, isIpv6Family } from './null.js';
+import { EthernetView } from './ethernet.js';
+import { VlanView, isVlanTpid } from './vlan.js';
+import { SllView } from './sll.js';
+import { Sll2View } from './sll2.js';
+import { ArpView } from './arp.js';
+import { Ipv4View, walkOptions } from './ipv4.js';
+import { Ipv6View, walkIpv6Options } from './ipv6.js';
+import { TcpView } from './tcp.js';
+import { UdpView } from './udp.js';
+import { IcmpView, isIcmpError } from './icmp.js';
+import { Icmpv6View, icmpv6FixedLength, isNeighborDiscovery, walkNdOptions } from './icmpv6.js';
+
+/** Most VLAN tags decoded before the frame is called malformed. */
+export const MAX_VLAN_TAGS = 8;
+const MAX_LAYERS = 32;
+
+/**
+ * The decoded packet. One instance per PacketDecoder, re-set by every decode(); views are
+ * always allocated and meaningful only when has() says so.
+ */
+export class Packet {
+  buf: Buffer = EMPTY_BUFFER;
+  /** Frame start in buf. */
+  start = 0;
+  capLen = 0;
+  origLen = 0;
+  linkType = 0;
+  layerCount = 0;
+  /** Bit i set when layer id i is present. */
+  layerMask = 0;
+  private readonly layerIds = new Uint8Array(MAX_LAYERS);
+
+  readonly loop = new NullView();
+  readonly eth = new EthernetView();
+  vlanCount = 0;
+  private readonly vlans: VlanView[] = [];
+  readonly sll = new SllView();
+  readonly sll2 = new Sll2View();
+  readonly arp = new ArpView();
+  readonly ip4 = new Ipv4View();
+  readonly ip6 = new Ipv6View();
+  readonly tcp = new TcpView();
+  readonly udp = new UdpView();
+  readonly icmp = new IcmpView();
+  readonly icmp6 = new Icmpv6View();
+
+  /** EtherType that selected the network layer (raw IP and NULL/LOOP normalised to 0x0800/0x86dd), -1. */
+  etherType = -1;
+  /** Upper-layer protocol after IPv4, or after the IPv6 extension headers, -1. */
+  ipProto = -1;
+  networkOffset = -1;
+  transportOffset = -1;
+  payloadOffset = 0;
+  payloadLength = 0;
+  /** The first problem found, or null. Points at a reused object. */
+  issue: DecodeIssue | null = null;
+  private readonly issueSlot: DecodeIssue = { layer: Layer.Payload, reason: '', offset: 0 };
+  /** capLen is shorter than the headers/lengths claim. */
+  truncated = false;
+
+  constructor() {
+    for (let i = 0; i < MAX_VLAN_TAGS; i++) this.vlans.push(new VlanView());
+  }
+
+  has(layer: LayerId): boolean {
+    return (this.layerMask & (1 << layer)) !== 0;
+  }
+  layerAt(i: number): LayerId {
+    return this.layerIds[i] as LayerId;
+  }
+  vlan(i: number): VlanView {
+    return this.vlans[i]!;
+  }
+  /** The payload bytes as a Buffer view (allocates a view object: for printing, not the hot path). */
+  payload(): Buffer {
+    return this.buf.subarray(this.payloadOffset, this.payloadOffset + this.payloadLength);
+  }
+  /** The whole captured frame as a Buffer view (allocates). */
+  frame(): Buffer {
+    return this.buf.subarray(this.start, this.start + this.capLen);
+  }
+
+  /** @internal */
+  push(layer: LayerId): void {
+    if (this.layerCount < MAX_LAYERS) this.layerIds[this.layerCount++] = layer;
+    this.layerMask |= 1 << layer;
+  }
+  /** @internal Records the first issue only. */
+  fail(layer: LayerId, reason: string, absOffset: number): void {
+    if (this.issue !== null) return;
+    const s = this.issueSlot;
+    s.layer = layer;
+    s.reason = reason;
+    s.offset = absOffset - this.start;
+    this.issue = s;
+  }
+  /** @internal */
+  setPayload(off: number, end: number): void {
+    if (end > off) {
+      this.payloadOffset = off;
+      this.payloadLength = end - off;
+      this.push(Layer.Payload);
+    } else {
+      this.payloadOffset = off;
+      this.payloadLength = 0;
+    }
+  }
+}
+
+/**
+ * Decodes frames into one reused Packet. Nothing is allocated per packet: views are re-pointed
+ * and lengths, offsets and issues are plain fields. Never throws on packet bytes.
+ */
+export class PacketDecoder {
+  readonly packet = new Packet();
+
+  decode(buf: Buffer, offset: number, capLen: number, linkType: number, origLen: number = capLen): Packet {
+    const p = this.packet;
+    p.buf = buf;
+    p.start = offset;
+    p.capLen = capLen;
+    p.origLen = origLen;
+    p.linkType = linkType;
+    p.layerCount = 0;
+    p.layerMask = 0;
+    p.vlanCount = 0;
+    p.etherType = -1;
+    p.ipProto = -1;
+    p.networkOffset = -1;
+    p.transportOffset = -1;
+    p.payloadOffset = offset;
+    p.payloadLength = 0;
+    p.issue = null;
+    p.truncated = origLen > capLen;
+    const bufEnd = buf.length;
+    const end = offset + capLen > bufEnd ? bufEnd : offset + capLen;
+    switch (linkType) {
+      case 1:
+        this.ethernet(p, buf, offset, end);
+        break;
+      case 0:
+      case 108:
+        this.loopback(p, buf, offset, end, linkType === 108);
+        break;
+      case 113:
+        this.sll(p, buf, offset, end);
+        break;
+      case 276:
+        this.sll2(p, buf, offset, end);
+        break;
+      case 101:
+      case 12:
+      case 14:
+        this.raw(p, buf, offset, end, 0);
+        break;
+      case 228:
+        this.raw(p, buf, offset, end, 4);
+        break;
+      case 229:
+        this.raw(p, buf, offset, end, 6);
+        break;
+      default:
+        p.fail(Layer.Payload, IssueReason.UnsupportedLinkType, offset);
+        p.setPayload(offset, end);
+    }
+    return p;
+  }
+
+  private ethernet(p: Packet, buf: Buffer, off: number, end: number): void {
+    const v = p.eth;
+    v.buf = buf;
+    v.offset = off;
+    if (end - off < 14) {
+      v.length = end - off;
+      p.truncated = true;
+      p.fail(Layer.Ethernet, IssueReason.Truncated, off);
+      return;
+    }
+    v.length = 14;
+    p.push(Layer.Ethernet);
+    this.etherTypeNext(p, buf, (buf[off + 12]! << 8) | buf[off + 13]!, off + 14, end);
+  }
+
+  /** After a link header: VLAN tags, then the network layer the EtherType names. */
+  private etherTypeNext(p: Packet, buf: Buffer, et: number, off: number, end: number): void {
+    while (isVlanTpid(et)) {
+      if (p.vlanCount === MAX_VLAN_TAGS) {
+        p.fail(Layer.Vlan, IssueReason.TooManyVlans, off);
+        p.setPayload(off, end);
+        return;
+      }
+      const v = p.vlan(p.vlanCount);
+      v.buf = buf;
+      v.offset = off;
+      v.tpid = et;
+      if (end - off < 4) {
+        v.length = end - off;
+        p.truncated = true;
+        p.fail(Layer.Vlan, IssueReason.Truncated, off);
+        return;
+      }
+      v.length = 4;
+      p.vlanCount++;
+      p.push(Layer.Vlan);
+      et = (buf[off + 2]! << 8) | buf[off + 3]!;
+      off += 4;
+    }
+    if (et <= 1500) {
+      // An 802.3 length, not an EtherType: the LLC frame is the payload, the rest is padding.
+      p.setPayload(off, off + et < end ? off + et : end);
+      return;
+    }
+    this.network(p, buf, et, off, end);
+  }
+
+  private network(p: Packet, buf: Buffer, et: number, off: number, end: number): void {
+    p.etherType = et;
+    switch (et) {
+      case 0x0800:
+        this.ipv4(p, buf, off, end);
+        return;
+      case 0x86dd:
+        this.ipv6(p, buf, off, end);
+        return;
+      case 0x0806:
+      case 0x8035:
+        this.arpLayer(p, buf, off, end);
+        return;
+      default:
+        p.setPayload(off, end);
+    }
+  }
+
+  private loopback(p: Packet, buf: Buffer, off: number, end: number, networkOrder: boolean): void {
+    const v = p.loop;
+    v.buf = buf;
+    v.offset = off;
+    v.networkOrder = networkOrder;
+    const layer = networkOrder ? Layer.Loop : Layer.Null;
+    if (end - off < 4) {
+      v.length = end - off;
+      p.truncated = true;
+      p.fail(layer, IssueReason.Truncated, off);
+      return;
+    }
+    v.length = 4;
+    p.push(layer);
+    const family = v.family;
+    if (family === 2) this.network(p, buf, 0x0800, off + 4, end);
+    else if (isIpv6Family(family)) this.network(p, buf, 0x86dd, off + 4, end);
+    else p.setPayload(off + 4, end);
+  }
+
+  private sll(p: Packet, buf: Buffer, off: number, end: number): void {
+    const v = p.sll;
+    v.buf = buf;
+    v.offset = off;
+    if (end - off < 16) {
+      v.length = end - off;
+      p.truncated = true;
+      p.fail(Layer.Sll, IssueReason.Truncated, off);
+      return;
+    }
+    v.length = 16;
+    p.push(Layer.Sll);
+    const proto = (buf[off + 14]! << 8) | buf[off + 15]!;
+    // Protocol values below 1536 are Linux packet types (802.2, 802.3, CAN...), not EtherTypes.
+    if (proto < 1536) p.setPayload(off + 16, end);
+    else this.etherTypeNext(p, buf, proto, off + 16, end);
+  }
+
+  private sll2(p: Packet, buf: Buffer, off: number, end: number): void {
+    const v = p.sll2;
+    v.buf = buf;
+    v.offset = off;
+    if (end - off < 20) {
+      v.length = end - off;
+      p.truncated = true;
+      p.fail(Layer.Sll2, IssueReason.Truncated, off);
+      return;
+    }
+    v.length = 20;
+    p.push(Layer.Sll2);
+    const proto = (buf[off]! << 8) | buf[off + 1]!;
+    if (proto < 1536) p.setPayload(off + 20, end);
+    else this.etherTypeNext(p, buf, proto, off + 20, end);
+  }
+
+  /** Raw IP; `version` 0 means read it from the first nibble. */
+  private raw(p: Packet, buf: Buffer, off: number, end: number, version: number): void {
+    if (end <= off) {
+      p.truncated = true;
+      p.fail(Layer.Raw, IssueReason.Truncated, off);
+      return;
+    }
+    p.push(Layer.Raw);
+    const v = version !== 0 ? version : buf[off]! >> 4;
+    if (v === 4) this.network(p, buf, 0x0800, off, end);
+    else if (v === 6) this.network(p, buf, 0x86dd, off, end);
+    else {
+      p.fail(Layer.Raw, IssueReason.BadVersion, off);
+      p.setPayload(off, end);
+    }
+  }
+
+  private arpLayer(p: Packet, buf: Buffer, off: number, end: number): void {
+    const v = p.arp;
+    v.buf = buf;
+    v.offset = off;
+    v.headerLength = 8;
+    const avail = end - off;
+    if (avail < 8) {
+      v.length = avail;
+      p.truncated = true;
+      p.fail(Layer.Arp, IssueReason.Truncated, off);
+      return;
+    }
+    const hl = 8 + 2 * (buf[off + 4]! + buf[off + 5]!);
+    v.headerLength = hl;
+    if (avail < hl) {
+      v.length = avail;
+      p.truncated = true;
+      p.fail(Layer.Arp, IssueReason.Truncated, off);
+      return;
+    }
+    v.length = hl;
+    p.networkOffset = off;
+    p.push(Layer.Arp);
+    // What follows an ARP message in a frame is padding, not payload.
+    p.payloadOffset = off + hl;
+  }
+
+  private ipv4(p: Packet, buf: Buffer, off: number, end: number): void {
+    const v = p.ip4;
+    v.buf = buf;
+    v.offset = off;
+    v.headerLength = 20;
+    v.finalDstOffset = off + 16;
+    const avail = end - off;
+    if (avail < 20) {
+      v.length = avail < 0 ? 0 : avail;
+      p.truncated = true;
+      if (avail > 0 && buf[off]! >> 4 !== 4) p.fail(Layer.Ipv4, IssueReason.BadVersion, off);
+      else p.fail(Layer.Ipv4, IssueReason.Truncated, off);
+      return;
+    }
+    const b0 = buf[off]!;
+    if (b0 >> 4 !== 4) {
+      v.length = 20;
+      p.fail(Layer.Ipv4, IssueReason.BadVersion, off);
+      p.setPayload(off, end);
+      return;
+    }
+    const hl = (b0 & 15) * 4;
+    v.headerLength = hl < 20 ? 20 : hl;
+    if (hl < 20) {
+      v.length = 20;
+      p.fail(Layer.Ipv4, IssueReason.BadHeaderLength, off);
+      p.setPayload(off, end);
+      return;
+    }
+    if (avail < hl) {
+      v.length = avail;
+      p.truncated = true;
+      p.fail(Layer.Ipv4, IssueReason.Truncated, off);
+      return;
+    }
+    v.length = hl;
+    p.networkOffset = off;
+    p.push(Layer.Ipv4);
+    let tl = (buf[off + 2]! << 8) | buf[off + 3]!;
+    // A zero total length is what TSO hands the capture point: use what was captured.
+    if (tl === 0) tl = avail;
+    if (tl < hl) {
+      p.fail(Layer.Ipv4, IssueReason.BadTotalLength, off + 2);
+      return;
+    }
+    let dataEnd = off + tl;
+    if (dataEnd > end) {
+      p.truncated = true;
+      dataEnd = end;
+    }
+    if (hl > 20) {
+      const bad = walkOptions(buf, off + 20, off + hl, null);
+      if (bad >= 0) p.fail(Layer.Ipv4, IssueReason.BadOption, bad);
+      else this.ipv4FinalDst(v, buf, off + 20, off + hl);
+    }
+    const proto = buf[off + 9]!;
+    p.ipProto = proto;
+    const frag = ((buf[off + 6]! & 0x1f) << 8) | buf[off + 7]!;
+    if (frag !== 0) {
+      // A later fragment: its bytes continue a transport header decoded elsewhere.
+      p.setPayload(off + hl, dataEnd);
+      return;
+    }
+    const mf = (buf[off + 6]! & 0x20) !== 0;
+    this.transport(p, buf, proto, off + hl, dataEnd, end, 4, off + 12, v.finalDstOffset, tl - hl, mf);
+  }
+
+  /** LSRR/SSRR: the pseudo-header destination is the route's last address (as tcpdump's ip_finddst). */
+  private ipv4FinalDst(v: Ipv4View, buf: Buffer, start: number, end: number): void {
+    let o = start;
+    while (o < end) {
+      const kind = buf[o]!;
+      if (kind === 0) return;
+      if (kind === 1) {
+        o++;
+        continue;
+      }
+      const len = buf[o + 1]!;
+      if ((kind === 131 || kind === 137) && len >= 7) v.finalDstOffset = o + len - 4;
+      o += len;
+    }
+  }
+
+  private ipv6(p: Packet, buf: Buffer, off: number, end: number): void {
+    const v = p.ip6;
+    const avail = end - off;
+    v.reset(buf, off, avail < 40 ? (avail < 0 ? 0 : avail) : 40);
+    if (avail < 40) {
+      p.truncated = true;
+      if (avail > 0 && buf[off]! >> 4 !== 6) p.fail(Layer.Ipv6, IssueReason.BadVersion, off);
+      else p.fail(Layer.Ipv6, IssueReason.Truncated, off);
+      return;
+    }
+    if (buf[off]! >> 4 !== 6) {
+      p.fail(Layer.Ipv6, IssueReason.BadVersion, off);
+      p.setPayload(off, end);
+      return;
+    }
+    p.networkOffset = off;
+    p.push(Layer.Ipv6);
+    const pl = (buf[off + 4]! << 8) | buf[off + 5]!;
+    // ipEnd: where the datagram ends by its own account (jumbo or TSO: what was captured).
+    let ipEnd = pl !== 0 ? off + 40 + pl : end;
+    let dataEnd = ipEnd > end ? end : ipEnd;
+    if (ipEnd > end) p.truncated = true;
+    let nh = buf[off + 6]!;
+    let o = off + 40;
+    let fragment = false;
+    for (;;) {
+      if (nh !== 0 && nh !== 43 && nh !== 44 && nh !== 60 && nh !== 51) break;
+      if (dataEnd - o < (nh === 44 ? 8 : 2)) {
+        if (dataEnd === end) {
+          p.truncated = true;
+          p.fail(Layer.Ipv6, IssueReason.Truncated, o);
+        } else p.fail(Layer.Ipv6, IssueReason.BadExtension, o);
+        return;
+      }
+      const len = nh === 44 ? 8 : nh === 51 ? (buf[o + 1]! + 2) * 4 : (buf[o + 1]! + 1) * 8;
+      if (o + len > dataEnd) {
+        if (dataEnd === end && ipEnd > end) {
+          p.truncated = true;
+          p.fail(Layer.Ipv6, IssueReason.Truncated, o);
+        } else p.fail(Layer.Ipv6, IssueReason.BadExtension, o);
+        return;
+      }
+      if (!v.addExtension(nh, o, len)) {
+        p.fail(Layer.Ipv6, IssueReason.TooManyExtensions, o);
+        p.setPayload(o, dataEnd);
+        return;
+      }
+      if (nh === 0 || nh === 60) {
+        const bad = walkIpv6Options(buf, o + 2, o + len, null);
+        if (bad >= 0) p.fail(Layer.Ipv6, IssueReason.BadOption, bad);
+        else if (nh === 0 && pl === 0) {
+          const jumbo = findJumbo(buf, o + 2, o + len);
+          if (jumbo > 0) {
+            v.jumboLength = jumbo;
+            ipEnd = off + 40 + jumbo;
+            if (ipEnd > end) p.truncated = true;
+            dataEnd = ipEnd > end ? end : ipEnd;
+          }
+        } else if (nh === 0) {
+          const jumbo = findJumbo(buf, o + 2, o + len);
+          if (jumbo > 0) v.jumboLength = jumbo;
+        }
+      } else if (nh === 43) {
+        if (buf[o + 3]! > 0) this.ipv6FinalDst(v, buf, o, len);
+      } else if (nh === 44) {
+        v.fragmentHeaderOffset = o;
+        fragment = true;
+        if ((((buf[o + 2]! << 8) | buf[o + 3]!) & 0xfff8) !== 0) {
+          // Not the first fragment: the rest continues a header decoded elsewhere.
+          p.ipProto = buf[o]!;
+          p.setPayload(o + 8, dataEnd);
+          return;
+        }
+      }
+      nh = buf[o]!;
+      o += len;
+    }
+    p.ipProto = nh;
+    if (nh === 59) {
+      p.setPayload(o, dataEnd);
+      return;
+    }
+    this.transport(p, buf, nh, o, dataEnd, end, 6, off + 8, v.finalDstOffset, ipEnd - o, fragment);
+  }
+
+  /** With segments left, the pseudo-header uses the final destination in the routing header. */
+  private ipv6FinalDst(v: Ipv6View, buf: Buffer, o: number, len: number): void {
+    const type = buf[o + 2]!;
+    if ((type === 0 || type === 2) && len >= 24) v.finalDstOffset = o + len - 16;
+    else if (type === 4 && len >= 24) v.finalDstOffset = o + 8; // SRH: segment list[0] is the last hop
+  }
+
+  private transport(
+    p: Packet,
+    buf: Buffer,
+    proto: number,
+    off: number,
+    dataEnd: number,
+    end: number,
+    ipVersion: number,
+    src: number,
+    dst: number,
+    ulLen: number,
+    fragment: boolean,
+  ): void {
+    switch (proto) {
+      case 6:
+        this.tcp(p, buf, off, dataEnd, end, ipVersion, src, dst, ulLen, fragment);
+        return;
+      case 17:
+        this.udp(p, buf, off, dataEnd, end, ipVersion, src, dst, ulLen, fragment);
+        return;
+      case 1:
+        this.icmp(p, buf, off, dataEnd, end, ulLen, fragment);
+        return;
+      case 58:
+        this.icmp6(p, buf, off, dataEnd, end, ipVersion, src, dst, ulLen, fragment);
+        return;
+      default:
+        p.setPayload(off, dataEnd);
+    }
+  }
+
+  /** A header that does not fit: cut by the capture (truncated) or by the IP length (malformed). */
+  private short(p: Packet, layer: LayerId, off: number, dataEnd: number, end: number): void {
+    if (dataEnd === end) {
+      p.truncated = true;
+      p.fail(layer, IssueReason.Truncated, off);
+    } else p.fail(layer, IssueReason.BadLength, off);
+  }
+
+  private tcp(
+    p: Packet, buf: Buffer, off: number, dataEnd: number, end: number,
+    ipVersion: number, src: number, dst: number, ulLen: number, fragment: boolean,
+  ): void {
+    const v = p.tcp;
+    const avail = dataEnd - off;
+    if (avail < 20) {
+      v.buf = buf;
+      v.offset = off;
+      v.length = avail < 0 ? 0 : avail;
+      this.short(p, Layer.Tcp, off, dataEnd, end);
+      return;
+    }
+    const hl = (buf[off + 12]! >> 4) * 4;
+    if (hl < 20) {
+      v.buf = buf;
+      v.offset = off;
+      v.length = 20;
+      p.fail(Layer.Tcp, IssueReason.BadDataOffset, off + 12);
+      return;
+    }
+    if (avail < hl) {
+      v.buf = buf;
+      v.offset = off;
+      v.length = avail;
+      v.headerLength = hl;
+      this.short(p, Layer.Tcp, off, dataEnd, end);
+      return;
+    }
+    const bad = v.reset(buf, off, hl);
+    v.cksum.set(ipVersion, src, dst, ulLen, end, fragment);
+    p.transportOffset = off;
+    p.push(Layer.Tcp);
+    if (bad >= 0) p.fail(Layer.Tcp, IssueReason.BadOption, bad);
+    p.setPayload(off + hl, dataEnd);
+  }
+
+  private udp(
+    p: Packet, buf: Buffer, off: number, dataEnd: number, end: number,
+    ipVersion: number, src: number, dst: number, ulLen: number, fragment: boolean,
+  ): void {
+    const v = p.udp;
+    v.buf = buf;
+    v.offset = off;
+    const avail = dataEnd - off;
+    if (avail < 8) {
+      v.length = avail < 0 ? 0 : avail;
+      this.short(p, Layer.Udp, off, dataEnd, end);
+      return;
+    }
+    v.length = 8;
+    p.transportOffset = off;
+    p.push(Layer.Udp);
+    let len = (buf[off + 4]! << 8) | buf[off + 5]!;
+    // RFC 2675: a jumbogram's UDP length is 0 and the IP length rules.
+    if (len === 0 && ipVersion === 6 && ulLen > 0xffff) len = ulLen;
+    if (len < 8 || len > ulLen) {
+      p.fail(Layer.Udp, IssueReason.BadLength, off + 4);
+      v.cksum.set(ipVersion, src, dst, -1, end, fragment);
+      p.setPayload(off + 8, dataEnd);
+      return;
+    }
+    v.cksum.set(ipVersion, src, dst, len, end, fragment);
+    const udpEnd = off + len;
+    p.setPayload(off + 8, udpEnd < dataEnd ? udpEnd : dataEnd);
+  }
+
+  private icmp(
+    p: Packet, buf: Buffer, off: number, dataEnd: number, end: number, ulLen: number, fragment: boolean,
+  ): void {
+    const v = p.icmp;
+    v.buf = buf;
+    v.offset = off;
+    v.innerOffset = -1;
+    const avail = dataEnd - off;
+    if (avail < 8) {
+      v.length = avail < 0 ? 0 : avail;
+      this.short(p, Layer.Icmp, off, dataEnd, end);
+      return;
+    }
+    v.length = 8;
+    // ICMP has no pseudo-header; the IP version only marks "there is something to verify".
+    v.cksum.set(4, 0, 0, ulLen, end, fragment);
+    p.transportOffset = off;
+    p.push(Layer.Icmp);
+    if (isIcmpError(buf[off]!) && avail > 8) v.innerOffset = off + 8;
+    p.setPayload(off + 8, dataEnd);
+  }
+
+  private icmp6(
+    p: Packet, buf: Buffer, off: number, dataEnd: number, end: number,
+    ipVersion: number, src: number, dst: number, ulLen: number, fragment: boolean,
+  ): void {
+    const v = p.icmp6;
+    v.buf = buf;
+    v.offset = off;
+    v.innerOffset = -1;
+    v.optionsOffset = off;
+    v.optionsEnd = off;
+    const avail = dataEnd - off;
+    const type = avail > 0 ? buf[off]! : 0;
+    const fixed = icmpv6FixedLength(type);
+    v.headerLength = fixed;
+    if (avail < fixed) {
+      v.length = avail < 0 ? 0 : avail;
+      this.short(p, Layer.Icmpv6, off, dataEnd, end);
+      return;
+    }
+    v.length = fixed;
+    v.cksum.set(ipVersion, src, dst, ulLen, end, fragment);
+    p.transportOffset = off;
+    p.push(Layer.Icmpv6);
+    if (isNeighborDiscovery(type)) {
+      v.optionsOffset = off + fixed;
+      v.optionsEnd = dataEnd;
+      const bad = walkNdOptions(buf, off + fixed, dataEnd, null);
+      if (bad >= 0) p.fail(Layer.Icmpv6, IssueReason.BadOption, bad);
+      p.payloadOffset = dataEnd;
+      return;
+    }
+    if (type < 128 && avail > 8) v.innerOffset = off + 8;
+    p.setPayload(off + 8, dataEnd);
+  }
+}
+
+/** The Jumbo Payload option (type 0xC2, 4 bytes) in a hop-by-hop header, 0 if absent. */
+function findJumbo(buf: Buffer, start: number, end: number): number {
+  let o = start;
+  while (o < end) {
+    const t = buf[o]!;
+    if (t === 0) {
+      o++;
+      continue;
+    }
+    const len = buf[o + 1]! + 2;
+    if (t === 0xc2 && len === 6) {
+      return ((buf[o + 2]! << 24) | (buf[o + 3]! << 16) | (buf[o + 4]! << 8) | buf[o + 5]!) >>> 0;
+    }
+    o += len;
+  }
+  return 0;
+}

@@ -1,0 +1,238 @@
+import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
+import { ChecksumContext, checksumOf, foldSum } from './checksum.js';
+import { walkOptions, type OptionCallback } from './ipv4.js';
+
+/** TCP option kinds. */
+export const TcpOption = {
+  Eol: 0,
+  Nop: 1,
+  Mss: 2,
+  WindowScale: 3,
+  SackPermitted: 4,
+  Sack: 5,
+  Timestamps: 8,
+  FastOpen: 34,
+  /** RFC 6994 experimental; TFO's pre-RFC 7413 form uses ExID 0xF989. */
+  Experimental: 254,
+} as const;
+
+/** TCP flag bits as they sit in the 12-bit field (AE, formerly NS, is 0x100). */
+export const TcpFlag = {
+  Fin: 0x01,
+  Syn: 0x02,
+  Rst: 0x04,
+  Psh: 0x08,
+  Ack: 0x10,
+  Urg: 0x20,
+  Ece: 0x40,
+  Cwr: 0x80,
+  Ae: 0x100,
+} as const;
+
+/** Most SACK blocks that fit in 40 option bytes. */
+const MAX_SACK = 4;
+
+/**
+ * TCP header (RFC 9293). The decoder parses the options once per packet into plain fields
+ * (mss, windowScale, ...): they are read far more often than they are absent.
+ */
+export class TcpView {
+  buf: Buffer = EMPTY_BUFFER;
+  offset = 0;
+  length = 0;
+  headerLength = 20;
+  readonly cksum = new ChecksumContext();
+
+  /** MSS option value, -1 if absent. */
+  mss = -1;
+  /** Window scale shift count, -1 if absent. */
+  windowScale = -1;
+  sackPermitted = false;
+  hasTimestamps = false;
+  tsVal = 0;
+  tsEcr = 0;
+  sackBlockCount = 0;
+  /** Absolute offset of the first SACK block, -1 if none. */
+  sackOffset = -1;
+  /** TFO cookie (kind 34, or kind 254 with ExID 0xF989): absolute offset and length, -1 if absent. */
+  tfoCookieOffset = -1;
+  tfoCookieLength = -1;
+
+  /** Re-points the view and parses its options; returns the offset of a bad option or -1. */
+  reset(buf: Buffer, offset: number, headerLength: number): number {
+    this.buf = buf;
+    this.offset = offset;
+    this.length = headerLength;
+    this.headerLength = headerLength;
+    this.mss = -1;
+    this.windowScale = -1;
+    this.sackPermitted = false;
+    this.hasTimestamps = false;
+    this.tsVal = 0;
+    this.tsEcr = 0;
+    this.sackBlockCount = 0;
+    this.sackOffset = -1;
+    this.tfoCookieOffset = -1;
+    this.tfoCookieLength = -1;
+    if (headerLength === 20) return -1;
+    const start = offset + 20;
+    const end = offset + headerLength;
+    // The common Linux layout NOP NOP TS: no walk needed.
+    if (
+      headerLength === 32 && buf[start] === 1 && buf[start + 1] === 1 && buf[start + 2] === 8 && buf[start + 3] === 10
+    ) {
+      this.hasTimestamps = true;
+      this.tsVal = u32(buf, start + 4);
+      this.tsEcr = u32(buf, start + 8);
+      return -1;
+    }
+    return this.parseOptions(start, end);
+  }
+
+  private parseOptions(start: number, end: number): number {
+    const b = this.buf;
+    let o = start;
+    while (o < end) {
+      const kind = b[o]!;
+      if (kind === 0) return -1;
+      if (kind === 1) {
+        o++;
+        continue;
+      }
+      if (o + 1 >= end) return o;
+      const len = b[o + 1]!;
+      if (len < 2 || o + len > end) return o;
+      switch (kind) {
+        case 2:
+          if (len !== 4) return o;
+          this.mss = (b[o + 2]! << 8) | b[o + 3]!;
+          break;
+        case 3:
+          if (len !== 3) return o;
+          this.windowScale = b[o + 2]!;
+          break;
+        case 4:
+          if (len !== 2) return o;
+          this.sackPermitted = true;
+          break;
+        case 5:
+          if ((len - 2) % 8 !== 0) return o;
+          this.sackOffset = o + 2;
+          this.sackBlockCount = Math.min((len - 2) >> 3, MAX_SACK);
+          break;
+        case 8:
+          if (len !== 10) return o;
+          this.hasTimestamps = true;
+          this.tsVal = u32(b, o + 2);
+          this.tsEcr = u32(b, o + 6);
+          break;
+        case 34:
+          this.tfoCookieOffset = o + 2;
+          this.tfoCookieLength = len - 2;
+          break;
+        case 254:
+          if (len >= 4 && b[o + 2] === 0xf9 && b[o + 3] === 0x89) {
+            this.tfoCookieOffset = o + 4;
+            this.tfoCookieLength = len - 4;
+          }
+          break;
+        default:
+          break;
+      }
+      o += len;
+    }
+    return -1;
+  }
+
+  get srcPort(): number {
+    return (this.buf[this.offset]! << 8) | this.buf[this.offset + 1]!;
+  }
+  get dstPort(): number {
+    return (this.buf[this.offset + 2]! << 8) | this.buf[this.offset + 3]!;
+  }
+  get seq(): number {
+    return u32(this.buf, this.offset + 4);
+  }
+  get ack(): number {
+    return u32(this.buf, this.offset + 8);
+  }
+  /** Header length in 32-bit words. */
+  get dataOffset(): number {
+    return this.buf[this.offset + 12]! >> 4;
+  }
+  /** The 3 reserved bits between the data offset and AE. */
+  get reserved(): number {
+    return (this.buf[this.offset + 12]! >> 1) & 7;
+  }
+  /** 12-bit flags: CWR ECE URG ACK PSH RST SYN FIN in the low byte, AE (ex-NS) at 0x100. */
+  get flags(): number {
+    return ((this.buf[this.offset + 12]! & 1) << 8) | this.buf[this.offset + 13]!;
+  }
+  get fin(): boolean {
+    return (this.buf[this.offset + 13]! & 0x01) !== 0;
+  }
+  get syn(): boolean {
+    return (this.buf[this.offset + 13]! & 0x02) !== 0;
+  }
+  get rst(): boolean {
+    return (this.buf[this.offset + 13]! & 0x04) !== 0;
+  }
+  get psh(): boolean {
+    return (this.buf[this.offset + 13]! & 0x08) !== 0;
+  }
+  get ackFlag(): boolean {
+    return (this.buf[this.offset + 13]! & 0x10) !== 0;
+  }
+  get urg(): boolean {
+    return (this.buf[this.offset + 13]! & 0x20) !== 0;
+  }
+  get ece(): boolean {
+    return (this.buf[this.offset + 13]! & 0x40) !== 0;
+  }
+  get cwr(): boolean {
+    return (this.buf[this.offset + 13]! & 0x80) !== 0;
+  }
+  get ae(): boolean {
+    return (this.buf[this.offset + 12]! & 1) !== 0;
+  }
+  get window(): number {
+    return (this.buf[this.offset + 14]! << 8) | this.buf[this.offset + 15]!;
+  }
+  get checksum(): number {
+    return (this.buf[this.offset + 16]! << 8) | this.buf[this.offset + 17]!;
+  }
+  get urgentPointer(): number {
+    return (this.buf[this.offset + 18]! << 8) | this.buf[this.offset + 19]!;
+  }
+  get optionsOffset(): number {
+    return this.offset + 20;
+  }
+  get optionsLength(): number {
+    return this.headerLength - 20;
+  }
+  sackLeft(i: number): number {
+    return u32(this.buf, this.sackOffset + 8 * i);
+  }
+  sackRight(i: number): number {
+    return u32(this.buf, this.sackOffset + 8 * i + 4);
+  }
+  /** Calls cb(kind, absoluteOffset, length) per option (EOL included, then stops); false if malformed. */
+  forEachOption(cb: OptionCallback): boolean {
+    return walkOptions(this.buf, this.offset + 20, this.offset + this.headerLength, cb) < 0;
+  }
+  checksumStatus(): ChecksumStatus {
+    const c = this.cksum;
+    if (!c.verifiable(this.offset)) return 'unverifiable';
+    return foldSum(c.sum(this.buf, this.offset, 6)) === 0xffff ? 'correct' : 'incorrect';
+  }
+  /** The checksum the segment should carry; -1 when not verifiable. */
+  expectedChecksum(): number {
+    const c = this.cksum;
+    if (!c.verifiable(this.offset)) return -1;
+    return checksumOf(c.sum(this.buf, this.offset, 6) - this.checksum);
+  }
+}
+
+function u32(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}

@@ -1,0 +1,42 @@
+import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
+import { ChecksumContext, checksumOf, foldSum } from './checksum.js';
+
+/** UDP header (RFC 768). */
+export class UdpView {
+  buf: Buffer = EMPTY_BUFFER;
+  offset = 0;
+  length = 0;
+  readonly headerLength = 8;
+  readonly cksum = new ChecksumContext();
+
+  get srcPort(): number {
+    return (this.buf[this.offset]! << 8) | this.buf[this.offset + 1]!;
+  }
+  get dstPort(): number {
+    return (this.buf[this.offset + 2]! << 8) | this.buf[this.offset + 3]!;
+  }
+  /** The length field as sent (header + data; 0 with an IPv6 jumbogram). */
+  get lengthField(): number {
+    return (this.buf[this.offset + 4]! << 8) | this.buf[this.offset + 5]!;
+  }
+  get checksum(): number {
+    return (this.buf[this.offset + 6]! << 8) | this.buf[this.offset + 7]!;
+  }
+  /** Over IPv4 a zero checksum field means the sender computed none. */
+  get hasChecksum(): boolean {
+    return this.checksum !== 0 || this.cksum.ipVersion !== 4;
+  }
+  /** 'unverifiable' also when there is no checksum (zero field over IPv4). */
+  checksumStatus(): ChecksumStatus {
+    const c = this.cksum;
+    if (!c.verifiable(this.offset) || !this.hasChecksum) return 'unverifiable';
+    return foldSum(c.sum(this.buf, this.offset, 17)) === 0xffff ? 'correct' : 'incorrect';
+  }
+  /** The checksum the datagram should carry (a computed 0 is sent as 0xffff); -1 if not verifiable. */
+  expectedChecksum(): number {
+    const c = this.cksum;
+    if (!c.verifiable(this.offset)) return -1;
+    const v = checksumOf(c.sum(this.buf, this.offset, 17) - this.checksum);
+    return v === 0 ? 0xffff : v;
+  }
+}
