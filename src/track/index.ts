@@ -1,0 +1,124 @@
+/**
+ * Library API of the handshake tracker: `trackHandshakes(source)` reads a capture (path, stream,
+ * Buffer or an open RecordSource), decodes every record and returns the report that
+ * `wirescope handshakes --json` prints.
+ */
+import { openCapture } from '../capture/index.js';
+import type { RecordSource } from '../capture/record.js';
+import { PacketDecoder } from '../codec/index.js';
+import { UsageError } from '../errors.js';
+import { HandshakeTracker, emptySummary, type TrackerOptions } from './tracker.js';
+import type { ConnectionReport, HandshakeReport, HandshakeSummary } from './types.js';
+
+export { HandshakeTracker, TcpFlag, endpointString, type TcpSegment, type TrackerOptions } from './tracker.js';
+export { connState } from './zeek.js';
+export * from './types.js';
+export { checkReport, parseDuration, parseServer, type AssertionOptions, type AssertionResult, type AssertionFailure } from './assert.js';
+export { formatTable, formatSummary, junitXml } from './format.js';
+
+export type HandshakeSource = string | NodeJS.ReadableStream | Buffer | RecordSource;
+
+export interface TrackHandshakesOptions {
+  /** pcap-filter expression applied before tracking (needs the filter module). */
+  filter?: string;
+  /** Live-table cap (default 100,000); see TrackerOptions. */
+  maxConnections?: number;
+  lingerSeconds?: number;
+  /** Name for errors and each connection's `file` (default the path, `<buffer>` or `<stream>`). */
+  name?: string;
+}
+
+type PacketPredicate = (buf: Buffer, offset: number, capLen: number, origLen: number) => boolean;
+type CompileFilter = (expression: string, linkType: number) => PacketPredicate;
+
+let compileFilterLoaded: CompileFilter | null = null;
+
+/** The filter module is loaded only when an expression is given. */
+async function loadCompileFilter(): Promise<CompileFilter> {
+  if (compileFilterLoaded) return compileFilterLoaded;
+  const spec = '../filter/index.js';
+  let mod: { compileFilter?: unknown };
+  try {
+    mod = (await import(spec)) as { compileFilter?: unknown };
+  } catch {
+    throw new UsageError('filter expressions are not available in this build (src/filter is missing)');
+  }
+  if (typeof mod.compileFilter !== 'function') throw new UsageError('filter module has no compileFilter');
+  compileFilterLoaded = mod.compileFilter as CompileFilter;
+  return compileFilterLoaded;
+}
+
+function isRecordSource(x: unknown): x is RecordSource {
+  return typeof x === 'object' && x !== null && 'info' in x && 'close' in x && Symbol.asyncIterator in x && !('pipe' in x);
+}
+
+function sourceName(source: HandshakeSource, opts: TrackHandshakesOptions): string {
+  if (opts.name) return opts.name;
+  if (typeof source === 'string') return source;
+  if (Buffer.isBuffer(source)) return '<buffer>';
+  if (isRecordSource(source)) return source.info.name;
+  return '<stream>';
+}
+
+/**
+ * Track one source into `tracker`. The source is closed at the end. Throws CaptureError for a
+ * faulty file only after every good record before the fault was tracked.
+ */
+export async function feedSource(
+  tracker: HandshakeTracker,
+  source: HandshakeSource,
+  opts: TrackHandshakesOptions = {},
+): Promise<void> {
+  const records = isRecordSource(source) ? source : await openCapture(source, opts.name ? { name: opts.name } : {});
+  const compile = opts.filter ? await loadCompileFilter() : null;
+  const filters = new Map<number, PacketPredicate>();
+  const decoder = new PacketDecoder();
+  try {
+    for await (const batch of records) {
+      for (const r of batch) {
+        if (compile !== null) {
+          let f = filters.get(r.linkType);
+          if (f === undefined) {
+            f = compile(opts.filter!, r.linkType);
+            filters.set(r.linkType, f);
+          }
+          if (!f(r.buf, r.offset, r.capLen, r.origLen)) continue;
+        }
+        const pkt = decoder.decode(r.buf, r.offset, r.capLen, r.linkType, r.origLen);
+        tracker.feed(pkt, r.tsSec, r.tsNsec, r.index);
+      }
+    }
+  } finally {
+    await records.close();
+  }
+}
+
+/** Sum of per-file summaries. */
+export function addSummaries(into: HandshakeSummary, from: HandshakeSummary): HandshakeSummary {
+  for (const k of Object.keys(into) as (keyof HandshakeSummary)[]) into[k] += from[k];
+  return into;
+}
+
+/**
+ * Track the TCP handshakes in one or more captures. Each file is tracked on its own (packet
+ * numbers restart per file); the report lists every connection, ordered by file then first packet.
+ */
+export async function trackHandshakes(
+  sources: HandshakeSource | readonly HandshakeSource[],
+  opts: TrackHandshakesOptions = {},
+): Promise<HandshakeReport> {
+  const list: readonly HandshakeSource[] = Array.isArray(sources) ? sources : [sources as HandshakeSource];
+  const connections: ConnectionReport[] = [];
+  const summary = emptySummary();
+  for (const source of list) {
+    const trackerOpts: TrackerOptions = { file: sourceName(source, opts) };
+    if (opts.maxConnections !== undefined) trackerOpts.maxConnections = opts.maxConnections;
+    if (opts.lingerSeconds !== undefined) trackerOpts.lingerSeconds = opts.lingerSeconds;
+    const tracker = new HandshakeTracker(trackerOpts);
+    await feedSource(tracker, source, opts);
+    for (const c of tracker.finish()) connections.push(c);
+    addSummaries(summary, tracker.summary);
+  }
+  return { connections, summary };
+}
+

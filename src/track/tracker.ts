@@ -1,0 +1,1012 @@
+/**
+ * HandshakeTracker: follows every TCP connection through SYN, SYN+ACK, ACK, data, FIN and RST.
+ *
+ * Hot path: one hash of the 4-tuple read from the packet bytes (no string per packet), one Map
+ * lookup, a handful of field updates. Strings are built only when a connection is finished.
+ * Memory: closed connections are released after a linger period of capture time; the live
+ * table is an LRU capped at `maxConnections`, and connections evicted before they finished are
+ * counted (summary.evicted) rather than listed, so a SYN flood stays bounded.
+ */
+import { Layer, type Packet } from '../codec/index.js';
+import { Endpoint, Hist, connState } from './zeek.js';
+import {
+  ViolationKinds,
+  type CloseKind,
+  type ConnectionReport,
+  type EndpointOptions,
+  type HandshakeOutcome,
+  type HandshakeSummary,
+  type Violation,
+  type ViolationKind,
+} from './types.js';
+
+/** TCP flag bits (RFC 9293 + RFC 3168). */
+export const TcpFlag = {
+  Fin: 0x01,
+  Syn: 0x02,
+  Rst: 0x04,
+  Psh: 0x08,
+  Ack: 0x10,
+  Urg: 0x20,
+  Ece: 0x40,
+  Cwr: 0x80,
+} as const;
+
+/**
+ * What the tracker needs from one TCP segment. Addresses stay in the packet buffer: 4 bytes at
+ * the offsets for IPv4, 16 for IPv6. The tracker fills one of these per packet from the decoder's
+ * views (see `HandshakeTracker.feed` in index.ts) and never keeps it.
+ */
+export interface TcpSegment {
+  ipVersion: 4 | 6;
+  buf: Uint8Array;
+  srcAddrOffset: number;
+  dstAddrOffset: number;
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  /** The 8 classic flag bits (FIN..CWR). */
+  flags: number;
+  window: number;
+  /** Absolute offset and length of the TCP options in buf. */
+  optionsOffset: number;
+  optionsLength: number;
+  payloadLength: number;
+}
+
+export interface TrackerOptions {
+  /** Live-table cap; the least recently active connection is evicted beyond it. Default 100,000. */
+  maxConnections?: number;
+  /** Capture seconds a closed connection stays in the table for late packets. Default 60. */
+  lingerSeconds?: number;
+  /** Name put in each report's `file`. */
+  file?: string;
+  /** Called for each finished connection (in finishing order). */
+  onConnection?: (c: ConnectionReport) => void;
+  /** Keep finished connections for `connections()` (default true). */
+  keep?: boolean;
+}
+
+const MAX_VIOLATIONS_PER_CONNECTION = 32;
+const NO_VALUE = -1;
+
+function readWord(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Signed distance a - b in 32-bit sequence space. */
+function seqDelta(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
+function nsBetween(s1: number, n1: number, s2: number, n2: number): number {
+  return (s2 - s1) * 1e9 + (n2 - n1);
+}
+
+class SideOptions {
+  mss = NO_VALUE;
+  windowScale = NO_VALUE;
+  sackPermitted = false;
+  timestamps = false;
+  tfo = false;
+  ecn = false;
+  seen = false;
+
+  toJSON(): EndpointOptions {
+    return {
+      mss: this.mss === NO_VALUE ? null : this.mss,
+      windowScale: this.windowScale === NO_VALUE ? null : this.windowScale,
+      sackPermitted: this.sackPermitted,
+      timestamps: this.timestamps,
+      tfo: this.tfo,
+      ecn: this.ecn,
+    };
+  }
+}
+
+/** Per-connection state. Fields are all initialised here so every instance has one shape. */
+class Conn {
+  hash = 0;
+  chain: Conn | null = null;
+  newer: Conn | null = null;
+  older: Conn | null = null;
+  live = true;
+
+  v6 = false;
+  c0 = 0; c1 = 0; c2 = 0; c3 = 0;
+  s0 = 0; s1 = 0; s2 = 0; s3 = 0;
+  cPort = 0;
+  sPort = 0;
+
+  firstIndex = 0;
+  lastIndex = 0;
+  firstSec = 0;
+  firstNsec = 0;
+  lastSec = 0;
+  lastNsec = 0;
+  closedSec = NO_VALUE;
+
+  // handshake
+  clientSyn = false;
+  clientIsn = 0;
+  synDataLen = 0;
+  haveServerIsn = false;
+  serverIsn = 0;
+  synAckDataLen = 0;
+  lastSynSec = 0;
+  lastSynNsec = 0;
+  firstSynSec = 0;
+  firstSynNsec = 0;
+  synAckSec = 0;
+  synAckNsec = 0;
+  ackSec = 0;
+  ackNsec = 0;
+  synRetries = 0;
+  synAckCount = 0;
+  synAckRetries = 0;
+  synAckSeen = false;
+  synAckValid = false;
+  badSynAckAck = NO_VALUE;
+  finalAckChecked = false;
+  finalAck = false;
+  simultaneous = false;
+  simClientAcked = false;
+  simServerAcked = false;
+  refused = false;
+  tfoDataAccepted = false;
+
+  // close
+  cFin = false;
+  sFin = false;
+  rstBy = 0; // 1 client, 2 server
+  rstAfterFins = false;
+
+  // counts
+  cPkts = 0;
+  sPkts = 0;
+  cBytes = 0;
+  sBytes = 0;
+
+  cOpt = new SideOptions();
+  sOpt = new SideOptions();
+
+  // sequence state per side: highest sequence end sent, last ack and window sent
+  cNext = 0;
+  cHaveNext = false;
+  sNext = 0;
+  sHaveNext = false;
+  cAck = 0;
+  cWin = 0;
+  cHaveAck = false;
+  sAck = 0;
+  sWin = 0;
+  sHaveAck = false;
+
+  // Zeek endpoint states and history
+  flipped = false;
+  oState: number = Endpoint.Inactive;
+  oPrev: number = Endpoint.Inactive;
+  rState: number = Endpoint.Inactive;
+  rPrev: number = Endpoint.Inactive;
+  oHist = 0;
+  rHist = 0;
+  oLastSyn = 0;
+  oLastFin = 0;
+  oLastRst = 0;
+  rLastSyn = 0;
+  rLastFin = 0;
+  rLastRst = 0;
+  oRexmit = 0;
+  oRexmitNext = 1;
+  rRexmit = 0;
+  rRexmitNext = 1;
+  oZeroWin = 0;
+  oZeroWinNext = 1;
+  rZeroWin = 0;
+  rZeroWinNext = 1;
+  history = '';
+
+  violations: Violation[] | null = null;
+  violationCount = 0;
+}
+
+const ZERO_SUMMARY: HandshakeSummary = {
+  connections: 0,
+  attempts: 0,
+  complete: 0,
+  simultaneous: 0,
+  refused: 0,
+  timedOut: 0,
+  incomplete: 0,
+  midstream: 0,
+  reset: 0,
+  fin: 0,
+  halfClosed: 0,
+  open: 0,
+  synRetries: 0,
+  violations: 0,
+  evicted: 0,
+  packets: 0,
+  tcpPackets: 0,
+};
+
+export function emptySummary(): HandshakeSummary {
+  return { ...ZERO_SUMMARY };
+}
+
+export class HandshakeTracker {
+  readonly summary: HandshakeSummary = emptySummary();
+  private readonly table = new Map<number, Conn>();
+  private liveCount = 0;
+  private newest: Conn | null = null;
+  private oldest: Conn | null = null;
+  private readonly closing: Conn[] = [];
+  private closingHead = 0;
+  private readonly finished: ConnectionReport[] = [];
+  private readonly maxConnections: number;
+  private readonly lingerSec: number;
+  private readonly file: string;
+  private readonly keep: boolean;
+  private readonly onConnection: ((c: ConnectionReport) => void) | undefined;
+  private sinceSweep = 0;
+  private nowSec = 0;
+
+  constructor(opts: TrackerOptions = {}) {
+    this.maxConnections = Math.max(1, opts.maxConnections ?? 100_000);
+    this.lingerSec = opts.lingerSeconds ?? 60;
+    this.file = opts.file ?? '';
+    this.keep = opts.keep ?? true;
+    this.onConnection = opts.onConnection;
+  }
+
+  /** Connections currently held in the table. */
+  get liveConnections(): number {
+    return this.liveCount;
+  }
+
+  private readonly seg: TcpSegment = {
+    ipVersion: 4, buf: new Uint8Array(0), srcAddrOffset: 0, dstAddrOffset: 0, srcPort: 0, dstPort: 0,
+    seq: 0, ack: 0, flags: 0, window: 0, optionsOffset: 0, optionsLength: 0, payloadLength: 0,
+  };
+
+  /**
+   * Track one decoded packet (the PacketDecoder's reused Packet). Packets without a complete
+   * TCP header are counted and otherwise ignored.
+   */
+  feed(pkt: Packet, tsSec: number, tsNsec: number, index: number): void {
+    if (!pkt.has(Layer.Tcp)) {
+      this.summary.packets++;
+      return;
+    }
+    const s = this.seg;
+    const tcp = pkt.tcp;
+    const t = tcp.offset;
+    const b = pkt.buf;
+    // The IP header nearest the TCP header carries it (tunnels put another IP layer outside).
+    const hasV4 = pkt.has(Layer.Ipv4);
+    const hasV6 = pkt.has(Layer.Ipv6);
+    if (hasV6 && (!hasV4 || pkt.ip6.offset > pkt.ip4.offset)) {
+      const o = pkt.ip6.offset;
+      s.ipVersion = 6;
+      s.srcAddrOffset = o + 8;
+      s.dstAddrOffset = o + 24;
+    } else if (hasV4) {
+      const o = pkt.ip4.offset;
+      s.ipVersion = 4;
+      s.srcAddrOffset = o + 12;
+      s.dstAddrOffset = o + 16;
+    } else {
+      this.summary.packets++;
+      return;
+    }
+    s.buf = b;
+    s.srcPort = (b[t]! << 8) | b[t + 1]!;
+    s.dstPort = (b[t + 2]! << 8) | b[t + 3]!;
+    s.seq = readWord(b, t + 4);
+    s.ack = readWord(b, t + 8);
+    s.flags = b[t + 13]!;
+    s.window = (b[t + 14]! << 8) | b[t + 15]!;
+    s.optionsOffset = t + 20;
+    s.optionsLength = tcp.headerLength - 20;
+    s.payloadLength = pkt.payloadLength;
+    this.feedSegment(s, tsSec, tsNsec, index);
+  }
+
+  /** Count a packet that carried no trackable TCP segment. */
+  skip(): void {
+    this.summary.packets++;
+  }
+
+  /** Track one TCP segment seen at (tsSec, tsNsec), packet number `index`. */
+  feedSegment(seg: TcpSegment, tsSec: number, tsNsec: number, index: number): void {
+    this.summary.packets++;
+    this.summary.tcpPackets++;
+    this.nowSec = tsSec;
+    const buf = seg.buf;
+    const v6 = seg.ipVersion === 6;
+    const so = seg.srcAddrOffset;
+    const dO = seg.dstAddrOffset;
+    const a0 = readWord(buf, so);
+    const b0 = readWord(buf, dO);
+    let a1 = 0, a2 = 0, a3 = 0, b1 = 0, b2 = 0, b3 = 0;
+    let ha = a0;
+    let hb = b0;
+    if (v6) {
+      a1 = readWord(buf, so + 4);
+      a2 = readWord(buf, so + 8);
+      a3 = readWord(buf, so + 12);
+      b1 = readWord(buf, dO + 4);
+      b2 = readWord(buf, dO + 8);
+      b3 = readWord(buf, dO + 12);
+      ha = mix(ha ^ mix(a1 ^ mix(a2 ^ mix(a3))));
+      hb = mix(hb ^ mix(b1 ^ mix(b2 ^ mix(b3))));
+    }
+    const sp = seg.srcPort;
+    const dp = seg.dstPort;
+    // Symmetric in the two endpoints so both directions land in one bucket.
+    const hash = (mix(ha ^ Math.imul(sp + 1, 0x9e3779b1)) + mix(hb ^ Math.imul(dp + 1, 0x9e3779b1))) | 0;
+
+    let conn = this.table.get(hash) ?? null;
+    let fromClient = true;
+    while (conn !== null) {
+      if (conn.v6 === v6) {
+        if (conn.cPort === sp && conn.sPort === dp && conn.c0 === a0 && conn.s0 === b0 &&
+            (!v6 || (conn.c1 === a1 && conn.c2 === a2 && conn.c3 === a3 && conn.s1 === b1 && conn.s2 === b2 && conn.s3 === b3))) {
+          fromClient = true;
+          break;
+        }
+        if (conn.cPort === dp && conn.sPort === sp && conn.c0 === b0 && conn.s0 === a0 &&
+            (!v6 || (conn.c1 === b1 && conn.c2 === b2 && conn.c3 === b3 && conn.s1 === a1 && conn.s2 === a2 && conn.s3 === a3))) {
+          fromClient = false;
+          break;
+        }
+      }
+      conn = conn.chain;
+    }
+
+    const flags = seg.flags;
+    if (conn !== null && (flags & (TcpFlag.Syn | TcpFlag.Ack | TcpFlag.Rst)) === TcpFlag.Syn && this.startsNew(conn, fromClient, seg.seq)) {
+      this.release(conn, false);
+      conn = null;
+    }
+    if (conn === null) {
+      conn = new Conn();
+      conn.hash = hash;
+      conn.v6 = v6;
+      // The client sent the first SYN without ACK; a first SYN+ACK comes from the server.
+      const reversed = (flags & (TcpFlag.Syn | TcpFlag.Ack)) === (TcpFlag.Syn | TcpFlag.Ack);
+      conn.flipped = reversed;
+      if (reversed) conn.history = '^';
+      fromClient = !reversed;
+      if (fromClient) {
+        conn.c0 = a0; conn.c1 = a1; conn.c2 = a2; conn.c3 = a3; conn.cPort = sp;
+        conn.s0 = b0; conn.s1 = b1; conn.s2 = b2; conn.s3 = b3; conn.sPort = dp;
+      } else {
+        conn.c0 = b0; conn.c1 = b1; conn.c2 = b2; conn.c3 = b3; conn.cPort = dp;
+        conn.s0 = a0; conn.s1 = a1; conn.s2 = a2; conn.s3 = a3; conn.sPort = sp;
+      }
+      conn.firstIndex = index;
+      conn.firstSec = tsSec;
+      conn.firstNsec = tsNsec;
+      conn.chain = this.table.get(hash) ?? null;
+      this.table.set(hash, conn);
+      this.liveCount++;
+      this.pushNewest(conn);
+      if (this.liveCount > this.maxConnections && this.oldest !== null && this.oldest !== conn) {
+        this.release(this.oldest, true);
+      }
+    } else if (this.newest !== conn) {
+      this.unlink(conn);
+      this.pushNewest(conn);
+    }
+
+    this.process(conn, fromClient, seg, tsSec, tsNsec, index);
+
+    if (++this.sinceSweep >= 1024) {
+      this.sinceSweep = 0;
+      this.sweep();
+    }
+  }
+
+  /** A SYN without ACK on a known 4-tuple: port reuse (new ISN) or a retransmission? */
+  private startsNew(c: Conn, fromClient: boolean, seq: number): boolean {
+    if (fromClient) return !c.clientSyn || seq !== c.clientIsn;
+    // From the server side: the peer's half of a simultaneous open, or a new connection the
+    // other way round.
+    if (c.clientSyn && !c.synAckSeen && !c.simultaneous && c.rstBy === 0 && !c.cFin) return false;
+    if (c.simultaneous && seq === c.serverIsn) return false;
+    return true;
+  }
+
+  private process(c: Conn, fromClient: boolean, seg: TcpSegment, sec: number, nsec: number, index: number): void {
+    const flags = seg.flags;
+    const seq = seg.seq;
+    const ack = seg.ack;
+    const len = seg.payloadLength;
+    const syn = (flags & TcpFlag.Syn) !== 0;
+    const hasAck = (flags & TcpFlag.Ack) !== 0;
+    const fin = (flags & TcpFlag.Fin) !== 0;
+    const rst = (flags & TcpFlag.Rst) !== 0;
+
+    c.lastIndex = index;
+    c.lastSec = sec;
+    c.lastNsec = nsec;
+    if (fromClient) {
+      c.cPkts++;
+      c.cBytes += len;
+    } else {
+      c.sPkts++;
+      c.sBytes += len;
+    }
+
+    if (c.rstBy !== 0) {
+      this.violate(c, index, ViolationKinds.PacketAfterRst,
+        `${fromClient ? 'client' : 'server'} sent ${flagNames(flags)} after the connection was reset`);
+    }
+    if (syn && fin && len > 0) {
+      this.violate(c, index, ViolationKinds.SynDataFin, `SYN carries ${len} bytes of data and FIN`);
+    } else if (syn && fin) {
+      this.violate(c, index, ViolationKinds.InvalidFlags, 'SYN and FIN set together');
+    }
+    if (syn && rst) this.violate(c, index, ViolationKinds.InvalidFlags, 'SYN and RST set together');
+    if ((flags & 0x3f) === 0) this.violate(c, index, ViolationKinds.InvalidFlags, 'no flags set');
+
+    let tfoOnThis = false;
+    if (syn) {
+      const side = fromClient ? c.cOpt : c.sOpt;
+      tfoOnThis = readSynOptions(seg, side, flags, fromClient);
+      if (len > 0 && !tfoOnThis && !fin) {
+        this.violate(c, index, ViolationKinds.SynDataWithoutTfo, `SYN carries ${len} bytes of data without a TCP Fast Open option`);
+      }
+    }
+
+    // Zeek history and endpoint states see the packet before our own bookkeeping changes.
+    this.zeek(c, fromClient, flags, seq, len, seg.window);
+
+    if (syn && !rst) {
+      if (!hasAck) {
+        if (fromClient) {
+          if (!c.clientSyn) {
+            c.clientSyn = true;
+            c.clientIsn = seq;
+            c.synDataLen = len;
+            c.firstSynSec = sec;
+            c.firstSynNsec = nsec;
+          } else if (!c.synAckValid) {
+            c.synRetries++;
+          }
+          c.lastSynSec = sec;
+          c.lastSynNsec = nsec;
+        } else if (!c.haveServerIsn) {
+          c.simultaneous = true;
+          c.haveServerIsn = true;
+          c.serverIsn = seq;
+          c.synAckDataLen = len;
+        }
+      } else if (!fromClient) {
+        c.synAckSeen = true;
+        if (!c.haveServerIsn) {
+          c.haveServerIsn = true;
+          c.serverIsn = seq;
+          c.synAckDataLen = len;
+        } else if (c.synAckCount > 0 && seq === c.serverIsn) {
+          c.synAckRetries++;
+        }
+        c.synAckCount++;
+        if (c.clientSyn) {
+          if (acksSyn(ack, c.clientIsn, c.synDataLen)) {
+            if (!c.synAckValid) {
+              c.synAckValid = true;
+              c.synAckSec = sec;
+              c.synAckNsec = nsec;
+              c.tfoDataAccepted = c.synDataLen > 0 && ack === ((c.clientIsn + 1 + c.synDataLen) >>> 0);
+            }
+            if (c.simultaneous) c.simServerAcked = true;
+          } else {
+            c.badSynAckAck = ack;
+            this.violate(c, index, ViolationKinds.SynAckWrongAck,
+              `SYN+ACK acknowledges ${ack}, expected ${(c.clientIsn + 1) >>> 0} (client ISN ${c.clientIsn} + 1)`);
+          }
+        }
+      } else if (c.simultaneous && c.haveServerIsn) {
+        // Our side's SYN+ACK in a simultaneous open.
+        if (acksSyn(ack, c.serverIsn, c.synAckDataLen)) c.simClientAcked = true;
+      }
+    } else if (hasAck && !rst && c.clientSyn && c.haveServerIsn) {
+      if (fromClient) {
+        if (c.simultaneous) {
+          if (acksSyn(ack, c.serverIsn, c.synAckDataLen)) c.simClientAcked = true;
+        } else if (c.synAckSeen && !c.finalAck) {
+          if (acksSyn(ack, c.serverIsn, c.synAckDataLen)) {
+            if (c.synAckValid) {
+              c.finalAck = true;
+              c.ackSec = sec;
+              c.ackNsec = nsec;
+            }
+          } else if (!c.finalAckChecked) {
+            this.violate(c, index, ViolationKinds.FinalAckWrong,
+              `final ACK acknowledges ${ack}, expected ${(c.serverIsn + 1) >>> 0} (server ISN ${c.serverIsn} + 1)`);
+          }
+          c.finalAckChecked = true;
+        }
+      } else if (c.simultaneous && acksSyn(ack, c.clientIsn, c.synDataLen)) {
+        c.simServerAcked = true;
+      }
+    }
+
+    if (rst) {
+      if (this.rstAcceptable(c, fromClient, seq, ack, hasAck)) {
+        if (c.rstBy === 0) {
+          c.rstBy = fromClient ? 1 : 2;
+          c.rstAfterFins = c.cFin && c.sFin;
+          if (!fromClient && c.clientSyn && !c.synAckSeen && !c.simultaneous) c.refused = true;
+          this.markClosed(c, sec);
+        }
+      } else {
+        this.violate(c, index, ViolationKinds.RstOutOfWindow, rstMessage(c, fromClient, seq));
+      }
+    } else {
+      if (fin) {
+        if (fromClient) c.cFin = true;
+        else c.sFin = true;
+        if (c.cFin && c.sFin) this.markClosed(c, sec);
+      }
+      const end = (seq + len + (syn ? 1 : 0) + (fin ? 1 : 0)) >>> 0;
+      if (fromClient) {
+        if (!c.cHaveNext || seqDelta(end, c.cNext) > 0) c.cNext = end;
+        c.cHaveNext = true;
+        if (hasAck) {
+          c.cAck = ack;
+          c.cWin = seg.window;
+          c.cHaveAck = true;
+        }
+      } else {
+        if (!c.sHaveNext || seqDelta(end, c.sNext) > 0) c.sNext = end;
+        c.sHaveNext = true;
+        if (hasAck) {
+          c.sAck = ack;
+          c.sWin = seg.window;
+          c.sHaveAck = true;
+        }
+      }
+    }
+  }
+
+  /** RFC 9293 3.10.7 / RFC 5961: is this RST one the receiver would act on? */
+  private rstAcceptable(c: Conn, fromClient: boolean, seq: number, ack: number, hasAck: boolean): boolean {
+    if (!fromClient && c.clientSyn && !c.synAckSeen && !c.simultaneous) {
+      // The client is in SYN-SENT: the RST counts only if its ACK acknowledges the SYN.
+      return hasAck && acksSyn(ack, c.clientIsn, c.synDataLen);
+    }
+    if (fromClient && c.badSynAckAck !== NO_VALUE && seq === c.badSynAckAck) return true;
+    const senderNext = fromClient ? c.cNext : c.sNext;
+    const senderHasNext = fromClient ? c.cHaveNext : c.sHaveNext;
+    if (senderHasNext && seq === senderNext) return true;
+    const rHaveAck = fromClient ? c.sHaveAck : c.cHaveAck;
+    if (!rHaveAck) return !senderHasNext || seqDelta(seq, senderNext) >= 0;
+    const base = fromClient ? c.sAck : c.cAck;
+    let win = fromClient ? c.sWin : c.cWin;
+    const scale = fromClient ? c.sOpt.windowScale : c.cOpt.windowScale;
+    if (c.cOpt.windowScale !== NO_VALUE && c.sOpt.windowScale !== NO_VALUE) win *= 2 ** Math.min(scale, 14);
+    const d = seqDelta(seq, base);
+    return d >= 0 && d < Math.max(win, 1);
+  }
+
+  private markClosed(c: Conn, sec: number): void {
+    if (c.closedSec === NO_VALUE) {
+      c.closedSec = sec;
+      this.closing.push(c);
+    }
+  }
+
+  private violate(c: Conn, packet: number, kind: ViolationKind, message: string): void {
+    c.violationCount++;
+    if (c.violationCount > MAX_VIOLATIONS_PER_CONNECTION) return;
+    (c.violations ??= []).push({ packet, kind, message });
+  }
+
+  private zeek(c: Conn, isOrig: boolean, flags: number, seq: number, len: number, window: number): void {
+    const syn = (flags & TcpFlag.Syn) !== 0;
+    const fin = (flags & TcpFlag.Fin) !== 0;
+    const rst = (flags & TcpFlag.Rst) !== 0;
+    const ack = (flags & TcpFlag.Ack) !== 0;
+    const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
+    let h = isOrig ? c.oHist : c.rHist;
+    if (bits > 1) {
+      const mask = fin && rst ? Hist.FinRst : Hist.Multi;
+      if ((h & mask) === 0) {
+        h |= mask;
+        this.letter(c, isOrig, fin && rst ? 'I' : 'Q');
+      }
+    } else if (bits === 1) {
+      if (syn) {
+        const first = (h & Hist.Syn) === 0;
+        if (first || seq !== (isOrig ? c.oLastSyn : c.rLastSyn)) this.letter(c, isOrig, ack ? 'H' : 'S');
+        h |= Hist.Syn;
+        if (isOrig) c.oLastSyn = seq;
+        else c.rLastSyn = seq;
+      } else if (fin) {
+        const at = (seq + len) >>> 0;
+        if ((h & Hist.Fin) === 0 || at !== (isOrig ? c.oLastFin : c.rLastFin)) this.letter(c, isOrig, 'F');
+        h |= Hist.Fin;
+        if (isOrig) c.oLastFin = at;
+        else c.rLastFin = at;
+      } else {
+        if ((h & Hist.Rst) === 0 || seq !== (isOrig ? c.oLastRst : c.rLastRst)) this.letter(c, isOrig, 'R');
+        h |= Hist.Rst;
+        if (isOrig) c.oLastRst = seq;
+        else c.rLastRst = seq;
+      }
+    } else if (len > 0) {
+      if ((h & Hist.Data) === 0) {
+        h |= Hist.Data;
+        this.letter(c, isOrig, 'D');
+      }
+    } else if (ack && (h & Hist.Ack) === 0) {
+      h |= Hist.Ack;
+      this.letter(c, isOrig, 'A');
+    }
+    if (isOrig) c.oHist = h;
+    else c.rHist = h;
+
+    const eState = isOrig ? c.oState : c.rState;
+    const pState = isOrig ? c.rState : c.oState;
+    // Zero windows are news only while both sides still talk (Zeek's update_window).
+    if (window === 0 && !rst && pState !== Endpoint.Closed && eState !== Endpoint.Reset) {
+      if (isOrig) {
+        if (++c.oZeroWin >= c.oZeroWinNext) {
+          c.oZeroWinNext *= 10;
+          this.letter(c, true, 'W');
+        }
+      } else if (++c.rZeroWin >= c.rZeroWinNext) {
+        c.rZeroWinNext *= 10;
+        this.letter(c, false, 'W');
+      }
+    }
+    // Retransmitted payload: the segment ends at or before what this side already sent.
+    if (len > 0 && !rst && eState !== Endpoint.Reset) {
+      const haveNext = isOrig ? c.cHaveNext : c.sHaveNext;
+      const end = (seq + len + (syn ? 1 : 0) + (fin ? 1 : 0)) >>> 0;
+      if (haveNext && seqDelta(end, isOrig ? c.cNext : c.sNext) <= 0) {
+        if (isOrig) {
+          if (++c.oRexmit >= c.oRexmitNext) {
+            c.oRexmitNext *= 10;
+            this.letter(c, true, 'T');
+          }
+        } else if (++c.rRexmit >= c.rRexmitNext) {
+          c.rRexmitNext *= 10;
+          this.letter(c, false, 'T');
+        }
+      }
+    }
+
+    this.zeekState(c, isOrig, syn, ack, fin, rst, len);
+  }
+
+  private letter(c: Conn, isOrig: boolean, upper: string): void {
+    c.history += isOrig ? upper : upper.toLowerCase();
+  }
+
+  private setState(c: Conn, isOrig: boolean, s: number): void {
+    if (isOrig) {
+      if (c.oState !== s) {
+        c.oPrev = c.oState;
+        c.oState = s;
+      }
+    } else if (c.rState !== s) {
+      c.rPrev = c.rState;
+      c.rState = s;
+    }
+  }
+
+  /** Zeek's per-endpoint state machine, driven by the sender's packet. */
+  private zeekState(c: Conn, isOrig: boolean, syn: boolean, ack: boolean, fin: boolean, rst: boolean, len: number): void {
+    const e = isOrig ? c.oState : c.rState;
+    const p = isOrig ? c.rState : c.oState;
+    switch (e) {
+      case Endpoint.Inactive: {
+        if (syn) {
+          if (isOrig) {
+            this.setState(c, true, ack ? Endpoint.SynAckSent : Endpoint.SynSent);
+          } else {
+            if (p === Endpoint.SynSent) this.setState(c, true, Endpoint.Established);
+            this.setState(c, false, Endpoint.Established);
+          }
+        }
+        if (fin) this.setState(c, isOrig, Endpoint.Closed);
+        if (rst) this.setState(c, isOrig, Endpoint.Reset);
+        if ((isOrig ? c.oState : c.rState) === Endpoint.Inactive) {
+          if (!isOrig && len === 0 && c.oState === Endpoint.SynSent) {
+            // An ACK of the SYN ahead of the SYN+ACK does not make a partial connection.
+          } else if (ack && p === Endpoint.Established) {
+            this.setState(c, isOrig, Endpoint.Established);
+          } else {
+            this.setState(c, isOrig, Endpoint.Partial);
+          }
+        }
+        break;
+      }
+      case Endpoint.SynSent:
+      case Endpoint.SynAckSent:
+        if (fin) this.setState(c, isOrig, Endpoint.Closed);
+        if (rst) this.setState(c, isOrig, Endpoint.Reset);
+        break;
+      case Endpoint.Established:
+      case Endpoint.Partial:
+        if (syn && e === Endpoint.Partial && p === Endpoint.Inactive && !ack) this.setState(c, isOrig, Endpoint.SynSent);
+        if (fin && !rst) {
+          this.setState(c, isOrig, Endpoint.Closed);
+          const pPrev = isOrig ? c.rPrev : c.oPrev;
+          // The peer's FIN then RST was a normal close after all.
+          if (p === Endpoint.Reset && pPrev === Endpoint.Closed) this.setState(c, !isOrig, Endpoint.Closed);
+        }
+        if (rst) this.setState(c, isOrig, Endpoint.Reset);
+        break;
+      case Endpoint.Closed:
+        if (rst && p !== Endpoint.Closed) this.setState(c, isOrig, Endpoint.Reset);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private pushNewest(c: Conn): void {
+    c.older = this.newest;
+    c.newer = null;
+    if (this.newest !== null) this.newest.newer = c;
+    this.newest = c;
+    if (this.oldest === null) this.oldest = c;
+  }
+
+  private unlink(c: Conn): void {
+    if (c.newer !== null) c.newer.older = c.older;
+    else this.newest = c.older;
+    if (c.older !== null) c.older.newer = c.newer;
+    else this.oldest = c.newer;
+    c.newer = c.older = null;
+  }
+
+  /** Take a connection out of the table; list it unless it was evicted unfinished. */
+  private release(c: Conn, evicted: boolean): void {
+    if (!c.live) return;
+    c.live = false;
+    let head = this.table.get(c.hash) ?? null;
+    if (head === c) {
+      if (c.chain === null) this.table.delete(c.hash);
+      else this.table.set(c.hash, c.chain);
+    } else {
+      while (head !== null && head.chain !== c) head = head.chain;
+      if (head !== null) head.chain = c.chain;
+    }
+    c.chain = null;
+    this.unlink(c);
+    this.liveCount--;
+    const unfinished = c.closedSec === NO_VALUE;
+    this.count(c);
+    if (evicted && unfinished) {
+      this.summary.evicted++;
+      return;
+    }
+    const report = this.report(c);
+    if (this.keep) this.finished.push(report);
+    this.onConnection?.(report);
+  }
+
+  /** Release closed connections whose linger time has passed. */
+  private sweep(): void {
+    const q = this.closing;
+    while (this.closingHead < q.length) {
+      const c = q[this.closingHead]!;
+      if (!c.live) {
+        this.closingHead++;
+        continue;
+      }
+      if (this.nowSec - c.lastSec <= this.lingerSec) break;
+      this.closingHead++;
+      this.release(c, false);
+    }
+    if (this.closingHead > 4096 && this.closingHead * 2 > q.length) {
+      q.splice(0, this.closingHead);
+      this.closingHead = 0;
+    }
+  }
+
+  /** End of input: every connection still in the table is finished as it stands. */
+  finish(): ConnectionReport[] {
+    let c = this.oldest;
+    const all: Conn[] = [];
+    while (c !== null) {
+      all.push(c);
+      c = c.newer;
+    }
+    for (const x of all) this.release(x, false);
+    this.closing.length = 0;
+    this.closingHead = 0;
+    this.finished.sort((a, b) => a.firstPacket - b.firstPacket);
+    return this.finished;
+  }
+
+  private count(c: Conn): void {
+    const s = this.summary;
+    s.connections++;
+    const hs = outcome(c);
+    if (hs !== 'midstream') s.attempts++;
+    switch (hs) {
+      case 'complete': s.complete++; break;
+      case 'simultaneous': s.simultaneous++; break;
+      case 'refused': s.refused++; break;
+      case 'timeout': s.timedOut++; break;
+      case 'incomplete': s.incomplete++; break;
+      default: s.midstream++; break;
+    }
+    switch (closeKind(c)) {
+      case 'fin': s.fin++; break;
+      case 'half-closed': s.halfClosed++; break;
+      case 'open': s.open++; break;
+      default: s.reset++; break;
+    }
+    s.synRetries += c.synRetries;
+    s.violations += c.violationCount;
+  }
+
+  private report(c: Conn): ConnectionReport {
+    const synToSynAck = c.synAckValid && c.clientSyn ? nsBetween(c.lastSynSec, c.lastSynNsec, c.synAckSec, c.synAckNsec) : null;
+    const synAckToAck = c.finalAck ? nsBetween(c.synAckSec, c.synAckNsec, c.ackSec, c.ackNsec) : null;
+    return {
+      client: endpointString(c.v6, c.c0, c.c1, c.c2, c.c3, c.cPort),
+      server: endpointString(c.v6, c.s0, c.s1, c.s2, c.s3, c.sPort),
+      ipVersion: c.v6 ? 6 : 4,
+      handshake: outcome(c),
+      close: closeKind(c),
+      state: connState({ oState: c.oState, rState: c.rState, oSize: c.cBytes, rSize: c.sBytes, history: c.history }),
+      history: c.history,
+      synRetries: c.synRetries,
+      synAckRetries: c.synAckRetries,
+      handshakeRtt: {
+        synToSynAckNs: synToSynAck,
+        synAckToAckNs: synAckToAck,
+        totalNs: synToSynAck !== null && synAckToAck !== null ? synToSynAck + synAckToAck : null,
+        connectNs: c.finalAck ? nsBetween(c.firstSynSec, c.firstSynNsec, c.ackSec, c.ackNsec) : null,
+      },
+      durationNs: nsBetween(c.firstSec, c.firstNsec, c.lastSec, c.lastNsec),
+      start: `${c.firstSec}.${String(c.firstNsec).padStart(9, '0')}`,
+      options: {
+        client: c.cOpt.toJSON(),
+        server: c.sOpt.toJSON(),
+        negotiated: {
+          windowScale: c.cOpt.windowScale !== NO_VALUE && c.sOpt.windowScale !== NO_VALUE,
+          sackPermitted: c.cOpt.sackPermitted && c.sOpt.sackPermitted,
+          timestamps: c.cOpt.timestamps && c.sOpt.timestamps,
+          ecn: c.cOpt.ecn && c.sOpt.ecn,
+          tfoDataAccepted: c.tfoDataAccepted,
+        },
+      },
+      packets: { client: c.cPkts, server: c.sPkts },
+      bytes: { client: c.cBytes, server: c.sBytes },
+      firstPacket: c.firstIndex,
+      lastPacket: c.lastIndex,
+      file: this.file,
+      violations: c.violations ?? [],
+    };
+  }
+}
+
+function acksSyn(ack: number, isn: number, dataLen: number): boolean {
+  if (ack === ((isn + 1) >>> 0)) return true;
+  return dataLen > 0 && ack === ((isn + 1 + dataLen) >>> 0);
+}
+
+function outcome(c: Conn): HandshakeOutcome {
+  if (!c.clientSyn) return 'midstream';
+  if (c.simultaneous) return c.simClientAcked && c.simServerAcked ? 'simultaneous' : 'incomplete';
+  if (c.finalAck) return 'complete';
+  if (c.synAckSeen) return 'incomplete';
+  if (c.refused) return 'refused';
+  return 'timeout';
+}
+
+function closeKind(c: Conn): CloseKind {
+  if (c.rstBy !== 0 && !c.rstAfterFins) return c.rstBy === 1 ? 'reset-by-client' : 'reset-by-server';
+  if (c.cFin && c.sFin) return 'fin';
+  if (c.cFin || c.sFin) return 'half-closed';
+  return 'open';
+}
+
+function rstMessage(c: Conn, fromClient: boolean, seq: number): string {
+  const who = fromClient ? 'client' : 'server';
+  if (!fromClient && c.clientSyn && !c.synAckSeen) {
+    return `${who} RST does not acknowledge the SYN (expected ACK ${(c.clientIsn + 1) >>> 0})`;
+  }
+  const base = fromClient ? c.sAck : c.cAck;
+  return `${who} RST sequence ${seq} is outside the receiver's window starting at ${base}`;
+}
+
+/** Parse the options of a SYN or SYN+ACK into `side`; returns whether it carried TFO. */
+function readSynOptions(seg: TcpSegment, side: SideOptions, flags: number, fromClient: boolean): boolean {
+  const b = seg.buf;
+  let o = seg.optionsOffset;
+  const end = o + seg.optionsLength;
+  let tfo = false;
+  const first = !side.seen;
+  while (o < end) {
+    const kind = b[o]!;
+    if (kind === 0) break;
+    if (kind === 1) {
+      o++;
+      continue;
+    }
+    if (o + 1 >= end) break;
+    const len = b[o + 1]!;
+    if (len < 2 || o + len > end) break;
+    if (first) {
+      if (kind === 2 && len === 4) side.mss = (b[o + 2]! << 8) | b[o + 3]!;
+      else if (kind === 3 && len === 3) side.windowScale = b[o + 2]!;
+      else if (kind === 4 && len === 2) side.sackPermitted = true;
+      else if (kind === 8 && len === 10) side.timestamps = true;
+    }
+    if (kind === 34 || (kind === 254 && len >= 4 && b[o + 2] === 0xf9 && b[o + 3] === 0x89)) tfo = true;
+    o += len;
+  }
+  if (first) {
+    side.seen = true;
+    side.tfo = tfo;
+    const ece = (flags & TcpFlag.Ece) !== 0;
+    const cwr = (flags & TcpFlag.Cwr) !== 0;
+    side.ecn = fromClient ? ece && cwr : ece && !cwr;
+  } else if (tfo) {
+    side.tfo = true;
+  }
+  return tfo;
+}
+
+const FLAG_LETTERS: ReadonlyArray<readonly [number, string]> = [
+  [TcpFlag.Syn, 'SYN'], [TcpFlag.Fin, 'FIN'], [TcpFlag.Rst, 'RST'], [TcpFlag.Psh, 'PSH'], [TcpFlag.Ack, 'ACK'], [TcpFlag.Urg, 'URG'],
+];
+
+export function flagNames(flags: number): string {
+  const parts: string[] = [];
+  for (const [bit, name] of FLAG_LETTERS) if (flags & bit) parts.push(name);
+  return parts.length ? parts.join('+') : 'a segment with no flags';
+}
+
+function hex16(n: number): string {
+  return n.toString(16);
+}
+
+/** `a.b.c.d:port` or `[v6]:port` (RFC 5952 compression). */
+export function endpointString(v6: boolean, w0: number, w1: number, w2: number, w3: number, port: number): string {
+  if (!v6) return `${w0 >>> 24}.${(w0 >>> 16) & 255}.${(w0 >>> 8) & 255}.${w0 & 255}:${port}`;
+  const g = [w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff];
+  let bestAt = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestAt = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  let text: string;
+  if (bestAt < 0) text = g.map(hex16).join(':');
+  else {
+    const left = g.slice(0, bestAt).map(hex16).join(':');
+    const right = g.slice(bestAt + bestLen).map(hex16).join(':');
+    text = `${left}::${right}`;
+  }
+  // IPv4-mapped addresses read better in dotted form (as inet_ntop writes them).
+  if (w0 === 0 && w1 === 0 && w2 === 0xffff) text = `::ffff:${w3 >>> 24}.${(w3 >>> 16) & 255}.${(w3 >>> 8) & 255}.${w3 & 255}`;
+  return `[${text}]:${port}`;
+}
