@@ -1,0 +1,322 @@
+/**
+ * A live interface as a RecordSource. `cap` copies every packet into one Buffer it reuses and
+ * emits an event per packet; this source copies each packet out into chunks it owns, stamps
+ * it, and hands records downstream in batches (one batch per turn of the event loop, at most
+ * MAX_BATCH records), so consumers pay one `await` per batch, not per packet.
+ */
+import { endianness } from 'node:os';
+import type { CaptureRecord as CaptureRecordType, CaptureStats, LiveRecordSource, SourceInfo } from '../capture/record.js';
+import { CaptureRecord } from '../capture/record.js';
+import type { CapHandle, CapModule } from './binding.js';
+import { ArrivalClock } from './clock.js';
+import {
+  CapturePermissionError,
+  InterfaceOpenError,
+  LiveFilterError,
+  UnknownInterfaceError,
+} from './errors.js';
+import { deviceIsUp } from './interfaces.js';
+import { linkTypeFromCap } from './linktype.js';
+
+/**
+ * Handles whose open() failed. cap's destructor then stops a poll handle it never started,
+ * which aborts the process when the garbage collector runs it; holding them avoids that.
+ */
+const failedHandles: CapHandle[] = [];
+
+export interface LiveCaptureOptions {
+  /** Interface name (`lo`, `eth0`, `any`) or its 1-based number in the `-D` listing. */
+  interface: string;
+  /** pcap-filter expression, compiled by libpcap into a kernel BPF filter. */
+  filter?: string;
+  /** Bytes kept per packet (tcpdump's -s); default 262144. libpcap under `cap` keeps at most 65535. */
+  snaplen?: number;
+  /** `cap` always opens the interface in promiscuous mode; `false` is accepted but cannot be honoured. */
+  promiscuous?: boolean;
+  /** Kernel capture buffer in bytes (pcap_set_buffer_size, tcpdump's -B); default 2 MiB. */
+  bufferSize?: number;
+  /** Most bytes held in packets not yet consumed before new packets are dropped; default 64 MiB. */
+  queueBytes?: number;
+}
+
+export const DEFAULT_SNAPLEN = 262_144;
+/** The snaplen `cap` sets on its libpcap handle; a packet this long may have been cut. */
+export const CAP_SNAPLEN = 65_535;
+const DEFAULT_BUFFER_SIZE = 2 << 20;
+const DEFAULT_QUEUE_BYTES = 64 << 20;
+const CHUNK_SIZE = 1 << 20;
+const MAX_BATCH = 4096;
+
+/** Records of one batch and the chunks their bytes live in. */
+class Batch {
+  readonly records: CaptureRecord[] = [];
+  readonly chunks: Buffer[] = [];
+}
+
+export class LiveCapture implements LiveRecordSource {
+  readonly info: SourceInfo;
+  readonly linkType: number;
+  private readonly snaplen: number;
+  private readonly clock = new ArrivalClock();
+  private readonly capBuffer: Buffer;
+  private readonly queueLimit: number;
+
+  private readonly freeChunks: Buffer[] = [];
+  private readonly freeRecords: CaptureRecord[] = [];
+  private readonly freeBatches: Batch[] = [];
+  private chunk: Buffer;
+  private chunkUsed = 0;
+  private allocatedBytes: number;
+
+  private filling: Batch;
+  private readonly ready: Batch[] = [];
+  private lent: Batch | null = null;
+  private flushScheduled = false;
+  private waiter: ((b: Batch | null) => void) | null = null;
+  private closed = false;
+
+  private seq = 0;
+  private delivered = 0;
+  private received = 0;
+  private queueDropped = 0;
+
+  constructor(
+    private readonly handle: CapHandle,
+    capBuffer: Buffer,
+    capLinkType: string,
+    name: string,
+    opts: LiveCaptureOptions,
+  ) {
+    this.capBuffer = capBuffer;
+    this.linkType = linkTypeFromCap(capLinkType);
+    this.snaplen = opts.snaplen && opts.snaplen > 0 ? opts.snaplen : DEFAULT_SNAPLEN;
+    this.queueLimit = Math.max(opts.queueBytes ?? DEFAULT_QUEUE_BYTES, 2 * CHUNK_SIZE);
+    this.chunk = Buffer.allocUnsafe(CHUNK_SIZE);
+    this.allocatedBytes = CHUNK_SIZE;
+    this.filling = new Batch();
+    this.filling.chunks.push(this.chunk);
+    this.info = {
+      name,
+      format: 'live',
+      nanosecond: true,
+      bigEndian: endianness() === 'BE',
+      gzip: false,
+      interfaces: [{ linkType: this.linkType, snaplen: Math.min(this.snaplen, CAP_SNAPLEN), name }],
+    };
+    handle.on('packet', (nbytes) => this.onPacket(nbytes));
+  }
+
+  stats(): CaptureStats {
+    // cap 0.2 does not expose pcap_stats: `received` counts what libpcap handed over and
+    // `dropped` what this source had to drop; drops inside the kernel ring are not visible.
+    return { captured: this.delivered, received: this.received, dropped: this.queueDropped, ifDropped: 0 };
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.handle.close();
+    this.handle.removeAllListeners('packet');
+    this.seal();
+    this.wake();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<readonly CaptureRecordType[]> {
+    return {
+      next: () => this.next(),
+      return: async () => {
+        this.release();
+        await this.close();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  private onPacket(nbytes: number): void {
+    this.clock.stamp();
+    this.received++;
+    const capLen = nbytes < this.snaplen ? nbytes : this.snaplen;
+    if (this.chunkUsed + capLen > this.chunk.length && !this.nextChunk(capLen)) {
+      this.queueDropped++;
+      return;
+    }
+    const rec = this.freeRecords.pop() ?? new CaptureRecord();
+    this.capBuffer.copy(this.chunk, this.chunkUsed, 0, capLen);
+    rec.buf = this.chunk;
+    rec.offset = this.chunkUsed;
+    rec.capLen = capLen;
+    rec.origLen = nbytes === CAP_SNAPLEN ? wireLength(this.capBuffer, nbytes, this.linkType) : nbytes;
+    rec.tsSec = this.clock.tsSec;
+    rec.tsNsec = this.clock.tsNsec;
+    rec.linkType = this.linkType;
+    rec.interfaceId = 0;
+    rec.index = ++this.seq;
+    this.chunkUsed += capLen;
+    const records = this.filling.records;
+    records.push(rec);
+    if (records.length >= MAX_BATCH) this.seal();
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  /** Moves to a fresh chunk; false when the queue limit is reached. */
+  private nextChunk(need: number): boolean {
+    let chunk = this.freeChunks.pop();
+    if (!chunk || chunk.length < need) {
+      if (chunk) this.freeChunks.push(chunk);
+      const size = Math.max(CHUNK_SIZE, need);
+      if (this.allocatedBytes + size > this.queueLimit) return false;
+      chunk = Buffer.allocUnsafe(size);
+      this.allocatedBytes += size;
+    }
+    this.chunk = chunk;
+    this.chunkUsed = 0;
+    this.filling.chunks.push(chunk);
+    return true;
+  }
+
+  /** Queues the batch being filled; later packets go into a new batch (the chunk is shared). */
+  private seal(): void {
+    if (this.filling.records.length === 0) return;
+    this.ready.push(this.filling);
+    const next = this.freeBatches.pop() ?? new Batch();
+    next.chunks.push(this.chunk);
+    this.filling = next;
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    this.seal();
+    this.wake();
+  };
+
+  private wake(): void {
+    const w = this.waiter;
+    if (!w) return;
+    const b = this.ready.shift();
+    if (b) {
+      this.waiter = null;
+      w(b);
+    } else if (this.closed) {
+      this.waiter = null;
+      w(null);
+    }
+  }
+
+  /** Gives the previously yielded batch's records and chunks back for reuse. */
+  private release(): void {
+    const b = this.lent;
+    if (!b) return;
+    this.lent = null;
+    for (const r of b.records) this.freeRecords.push(r);
+    b.records.length = 0;
+    for (const c of b.chunks) {
+      if (c !== this.chunk && !this.inUse(c)) this.freeChunks.push(c);
+    }
+    b.chunks.length = 0;
+    this.freeBatches.push(b);
+  }
+
+  /** A chunk can be shared by consecutive batches; it is free only when none still holds it. */
+  private inUse(c: Buffer): boolean {
+    if (this.filling.chunks.includes(c)) return true;
+    for (const b of this.ready) if (b.chunks.includes(c)) return true;
+    return false;
+  }
+
+  private async next(): Promise<IteratorResult<readonly CaptureRecordType[]>> {
+    this.release();
+    if (this.ready.length === 0 && this.filling.records.length > 0) this.seal();
+    let b = this.ready.shift() ?? null;
+    if (!b && !this.closed) {
+      b = await new Promise<Batch | null>((resolve) => {
+        this.waiter = resolve;
+      });
+    }
+    if (!b) return { done: true, value: undefined };
+    this.lent = b;
+    this.delivered += b.records.length;
+    return { done: false, value: b.records };
+  }
+}
+
+/**
+ * Length on the wire of a packet libpcap cut at cap's fixed 65535-byte snaplen (cap does not
+ * pass the packet header's len): the IP header's length plus the link header.
+ */
+function wireLength(buf: Buffer, capLen: number, linkType: number): number {
+  let off: number;
+  let etherType: number;
+  if (linkType === 1) {
+    off = 14;
+    etherType = buf.readUInt16BE(12);
+  } else if (linkType === 113) {
+    off = 16;
+    etherType = buf.readUInt16BE(14);
+  } else if (linkType === 101) {
+    off = 0;
+    etherType = (buf[0]! >> 4) === 6 ? 0x86dd : 0x0800;
+  } else {
+    return capLen;
+  }
+  if (etherType === 0x0800 && capLen >= off + 4) return Math.max(capLen, off + buf.readUInt16BE(off + 2));
+  if (etherType === 0x86dd && capLen >= off + 6) return Math.max(capLen, off + 40 + buf.readUInt16BE(off + 4));
+  return capLen;
+}
+
+/** Opens `name` with cap, mapping libpcap's failures to one-line WirescopeErrors. */
+export function openWithCap(cap: CapModule, name: string, opts: LiveCaptureOptions): LiveCapture {
+  const known = cap.Cap.deviceList().map((d) => d.name);
+  if (!known.includes(name)) throw new UnknownInterfaceError(name, known);
+  if (!deviceIsUp(name)) throw new InterfaceOpenError(name, 'That device is not up');
+  const filter = opts.filter?.trim() ?? '';
+  const bufferSize = opts.bufferSize && opts.bufferSize > 0 ? opts.bufferSize : DEFAULT_BUFFER_SIZE;
+  const capBuffer = Buffer.alloc(CAP_SNAPLEN + 1);
+  const handle = new cap.Cap();
+  let linkType: string;
+  try {
+    linkType = handle.open(name, filter, bufferSize, capBuffer);
+  } catch (err) {
+    failedHandles.push(handle);
+    throw classifyOpenError(cap, name, filter, bufferSize, err, known);
+  }
+  return new LiveCapture(handle, capBuffer, linkType, name, opts);
+}
+
+function classifyOpenError(
+  cap: CapModule,
+  name: string,
+  filter: string,
+  bufferSize: number,
+  err: unknown,
+  known: readonly string[],
+): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  const deviceError = classifyDeviceError(name, message, known);
+  if (deviceError || filter === '') return deviceError ?? new InterfaceOpenError(name, message);
+  // libpcap compiles the filter after activating the device; if the device opens without the
+  // filter, the filter was what it refused.
+  const probe = new cap.Cap();
+  try {
+    probe.open(name, '', bufferSize, Buffer.alloc(CAP_SNAPLEN + 1));
+  } catch (probeErr) {
+    failedHandles.push(probe);
+    const probeMessage = probeErr instanceof Error ? probeErr.message : String(probeErr);
+    return classifyDeviceError(name, probeMessage, known) ?? new InterfaceOpenError(name, probeMessage);
+  }
+  probe.close();
+  return new LiveFilterError(filter, message);
+}
+
+function classifyDeviceError(name: string, message: string, known: readonly string[]): Error | null {
+  if (/permission|not permitted|EPERM|EACCES/i.test(message)) return new CapturePermissionError(name, message);
+  if (/no such device/i.test(message)) return new UnknownInterfaceError(name, known);
+  if (/not up|raw socket|not supported|SIOC/i.test(message)) return new InterfaceOpenError(name, message);
+  return null;
+}
