@@ -1,5 +1,6 @@
 import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
 import { ChecksumContext, checksumOf, foldSum } from './checksum.js';
+import { put16 } from './wire.js';
 
 export const IcmpType = {
   EchoReply: 0,
@@ -70,4 +71,30 @@ export class IcmpView {
     if (!c.verifiable(this.offset)) return -1;
     return checksumOf(c.sum(this.buf, this.offset, -1) - this.checksum);
   }
+}
+
+export interface IcmpSpec {
+  type: 'icmp';
+  icmpType: number;
+  code?: number;
+  id?: number;
+  sequence?: number;
+  /** The whole second word (gateway, MTU, pointer...); overrides id/sequence. */
+  rest?: number;
+  checksum?: number;
+}
+
+/** Writes the 8-byte header with a zero checksum; the quoted packet or echo data is the payload. */
+export function encodeIcmp(spec: IcmpSpec, buf: Uint8Array, off: number): number {
+  buf[off] = spec.icmpType;
+  buf[off + 1] = spec.code ?? 0;
+  put16(buf, off + 2, 0);
+  if (spec.rest !== undefined) {
+    put16(buf, off + 4, (spec.rest >>> 16) & 0xffff);
+    put16(buf, off + 6, spec.rest & 0xffff);
+  } else {
+    put16(buf, off + 4, spec.id ?? 0);
+    put16(buf, off + 6, spec.sequence ?? 0);
+  }
+  return 8;
 }

@@ -1,6 +1,8 @@
 import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
 import { ChecksumContext, checksumOf, foldSum } from './checksum.js';
-import { ipv6String } from './addr.js';
+import { put16 } from './wire.js';
+import { ipv6String, parseIpv6 } from './addr.js';
+import { putBytes, type Bytes } from './wire.js';
 
 export const Icmpv6Type = {
   DestUnreachable: 1,
@@ -135,4 +137,82 @@ export function walkNdOptions(
     o += len;
   }
   return -1;
+}
+
+/** An ND option: the length byte (8-byte units) and padding are filled in unless `length` is set. */
+export interface NdOptionSpec {
+  type: number;
+  data?: Bytes;
+  /** Length field override, in 8-byte units. */
+  length?: number;
+}
+
+export interface Icmpv6Spec {
+  type: 'icmpv6';
+  icmpType: number;
+  code?: number;
+  id?: number;
+  sequence?: number;
+  /** The whole second word (MTU, pointer, ND flags / RA fields); overrides id/sequence. */
+  word?: number;
+  /** NS / NA / redirect target. */
+  target?: string;
+  /** Redirect destination. */
+  destination?: string;
+  /** RA reachable time and retransmit timer. */
+  reachableTime?: number;
+  retransTimer?: number;
+  options?: NdOptionSpec[];
+  checksum?: number;
+}
+
+function ndOptionBytes(spec: Icmpv6Spec): number[] {
+  const out: number[] = [];
+  for (const o of spec.options ?? []) {
+    const data = Array.from(o.data ?? []);
+    const units = Math.ceil((data.length + 2) / 8);
+    out.push(o.type, o.length ?? units, ...data, ...new Array<number>(units * 8 - 2 - data.length).fill(0));
+  }
+  return out;
+}
+
+/** Header bytes before the payload: the 8-byte base, ND fixed fields, ND options. */
+export function icmpv6HeaderLength(spec: Icmpv6Spec): number {
+  let n = 8;
+  if (spec.icmpType === 134 || spec.reachableTime !== undefined || spec.retransTimer !== undefined) n += 8;
+  if (spec.target !== undefined) n += 16;
+  if (spec.destination !== undefined) n += 16;
+  return n + ndOptionBytes(spec).length;
+}
+
+export function encodeIcmpv6(spec: Icmpv6Spec, buf: Uint8Array, off: number): number {
+  buf[off] = spec.icmpType;
+  buf[off + 1] = spec.code ?? 0;
+  buf[off + 2] = 0;
+  buf[off + 3] = 0;
+  if (spec.word !== undefined) {
+    putBytes(buf, off + 4, [(spec.word >>> 24) & 255, (spec.word >>> 16) & 255, (spec.word >>> 8) & 255, spec.word & 255]);
+  } else {
+    const id = spec.id ?? 0;
+    const seq = spec.sequence ?? 0;
+    putBytes(buf, off + 4, [(id >> 8) & 255, id & 255, (seq >> 8) & 255, seq & 255]);
+  }
+  let o = off + 8;
+  if (spec.icmpType === 134 || spec.reachableTime !== undefined || spec.retransTimer !== undefined) {
+    const r = spec.reachableTime ?? 0;
+    const t = spec.retransTimer ?? 0;
+    putBytes(buf, o, [(r >>> 24) & 255, (r >>> 16) & 255, (r >>> 8) & 255, r & 255]);
+    putBytes(buf, o + 4, [(t >>> 24) & 255, (t >>> 16) & 255, (t >>> 8) & 255, t & 255]);
+    o += 8;
+  }
+  if (spec.target !== undefined) {
+    buf.set(parseIpv6(spec.target), o);
+    o += 16;
+  }
+  if (spec.destination !== undefined) {
+    buf.set(parseIpv6(spec.destination), o);
+    o += 16;
+  }
+  o += putBytes(buf, o, ndOptionBytes(spec));
+  return o - off;
 }

@@ -1,5 +1,6 @@
 import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
-import { ipv4String } from './addr.js';
+import { ipv4String, parseIpv4 } from './addr.js';
+import { put16, putBytes, roundUp, type Bytes } from './wire.js';
 import { checksumOf, foldSum, sumWords } from './checksum.js';
 
 /** IPv4 option kinds (RFC 791, 2113). */
@@ -141,4 +142,117 @@ export class Ipv4View {
     if (this.length < this.headerLength) return -1;
     return checksumOf(sumWords(this.buf, this.offset, this.offset + this.headerLength, 0) - this.checksum);
   }
+}
+
+export type Ipv4OptionSpec =
+  | { type: 'eol' }
+  | { type: 'nop' }
+  /** Record route (7), loose (131) / strict (137) source route. Pointer default 4 (first slot). */
+  | { type: 'rr' | 'lsrr' | 'ssrr'; pointer?: number; route: string[] }
+  /** Timestamp (68): flag 0 = timestamps only, 1 = address + timestamp, 3 = prespecified. */
+  | { type: 'ts'; flag?: number; overflow?: number; pointer?: number; entries: { address?: string; timestamp: number }[] }
+  /** Router alert (148), value default 0. */
+  | { type: 'ra'; value?: number }
+  /** Anything: kind, data; length defaults to data.length + 2. */
+  | { type: 'raw'; kind: number; data?: Bytes; length?: number };
+
+export interface Ipv4Spec {
+  type: 'ipv4';
+  src: string;
+  dst: string;
+  tos?: number;
+  id?: number;
+  df?: boolean;
+  mf?: boolean;
+  /** The three flag bits as a number (overrides df/mf). */
+  flags?: number;
+  /** Fragment offset in bytes (a multiple of 8). */
+  fragmentOffset?: number;
+  /** Default 64. */
+  ttl?: number;
+  /** Default: the transport's protocol number. */
+  protocol?: number;
+  options?: Ipv4OptionSpec[];
+  /** Raw option bytes (used instead of `options`; padded to 4 with zeros). */
+  optionBytes?: Bytes;
+  /** Overrides (to build broken headers). */
+  ihl?: number;
+  totalLength?: number;
+  checksum?: number;
+}
+
+const ROUTE_KIND = { rr: 7, lsrr: 131, ssrr: 137 } as const;
+
+/** Option bytes, unpadded. */
+export function ipv4OptionBytes(spec: Ipv4Spec): number[] {
+  if (spec.optionBytes) return Array.from(spec.optionBytes);
+  const out: number[] = [];
+  for (const o of spec.options ?? []) {
+    switch (o.type) {
+      case 'eol':
+        out.push(0);
+        break;
+      case 'nop':
+        out.push(1);
+        break;
+      case 'rr':
+      case 'lsrr':
+      case 'ssrr':
+        out.push(ROUTE_KIND[o.type], 3 + 4 * o.route.length, o.pointer ?? 4);
+        for (const a of o.route) out.push(...parseIpv4(a));
+        break;
+      case 'ts': {
+        const flag = o.flag ?? 0;
+        const per = flag === 0 ? 4 : 8;
+        out.push(68, 4 + per * o.entries.length, o.pointer ?? 5, ((o.overflow ?? 0) << 4) | flag);
+        for (const e of o.entries) {
+          if (flag !== 0) out.push(...parseIpv4(e.address ?? '0.0.0.0'));
+          out.push((e.timestamp >>> 24) & 255, (e.timestamp >>> 16) & 255, (e.timestamp >>> 8) & 255, e.timestamp & 255);
+        }
+        break;
+      }
+      case 'ra':
+        out.push(148, 4, ((o.value ?? 0) >> 8) & 255, (o.value ?? 0) & 255);
+        break;
+      case 'raw':
+        out.push(o.kind, o.length ?? (o.data ? o.data.length : 0) + 2, ...Array.from(o.data ?? []));
+        break;
+    }
+  }
+  return out;
+}
+
+export function ipv4HeaderLength(spec: Ipv4Spec): number {
+  return 20 + roundUp(ipv4OptionBytes(spec).length, 4);
+}
+
+/** The address a pseudo-header uses as destination: a source route's last hop (as tcpdump). */
+export function ipv4FinalDst(spec: Ipv4Spec): Uint8Array {
+  const opts = ipv4OptionBytes(spec);
+  let dst = parseIpv4(spec.dst);
+  walkOptions(Uint8Array.from(opts), 0, opts.length, (kind, o, len) => {
+    if ((kind === 131 || kind === 137) && len >= 7) dst = Uint8Array.from(opts.slice(o + len - 4, o + len));
+  });
+  return dst;
+}
+
+/** Writes the header (checksum included) for `upperLength` bytes after it; returns its length. */
+export function encodeIpv4(spec: Ipv4Spec, protocol: number, upperLength: number, buf: Uint8Array, off: number): number {
+  const opts = ipv4OptionBytes(spec);
+  const hl = 20 + roundUp(opts.length, 4);
+  buf[off] = 0x40 | ((spec.ihl ?? hl / 4) & 15);
+  buf[off + 1] = spec.tos ?? 0;
+  put16(buf, off + 2, spec.totalLength ?? hl + upperLength);
+  put16(buf, off + 4, spec.id ?? 0);
+  const flags = spec.flags ?? ((spec.df ? 2 : 0) | (spec.mf ? 1 : 0));
+  put16(buf, off + 6, ((flags & 7) << 13) | (((spec.fragmentOffset ?? 0) / 8) & 0x1fff));
+  buf[off + 8] = spec.ttl ?? 64;
+  buf[off + 9] = spec.protocol ?? protocol;
+  put16(buf, off + 10, 0);
+  buf.set(parseIpv4(spec.src), off + 12);
+  buf.set(parseIpv4(spec.dst), off + 16);
+  putBytes(buf, off + 20, opts);
+  buf.fill(0, off + 20 + opts.length, off + hl);
+  put16(buf, off + 10, spec.checksum ?? checksumOf(sumWords(buf, off, off + hl, 0)));
+  return hl;
 }

@@ -1,5 +1,6 @@
 import { EMPTY_BUFFER } from './layer.js';
-import { ipv6String } from './addr.js';
+import { ipv6String, parseIpv6 } from './addr.js';
+import { put16, put32, putBytes, type Bytes } from './wire.js';
 
 /** Most extension headers a packet may carry before the decoder calls it malformed. */
 export const MAX_IPV6_EXTENSIONS = 16;
@@ -134,4 +135,139 @@ export function walkIpv6Options(
     o += len;
   }
   return -1;
+}
+
+/** A hop-by-hop / destination option: Pad1 is { type: 0 }; length defaults to data.length. */
+export interface Ipv6OptionSpec {
+  type: number;
+  data?: Bytes;
+  length?: number;
+}
+
+export type Ipv6ExtSpec =
+  | {
+      type: 'hopByHop' | 'destOptions';
+      options?: Ipv6OptionSpec[];
+      /** Add a Jumbo Payload option: `true` = the real length, a number = that value. */
+      jumbo?: number | true;
+      nextHeader?: number;
+      /** Header length field override (8-byte units minus one). */
+      hdrExtLen?: number;
+    }
+  | {
+      type: 'routing';
+      /** 0 (deprecated source route), 2 (mobile IPv6), 4 (segment routing)... Default 0. */
+      routingType?: number;
+      segmentsLeft?: number;
+      /** The 4 bytes after segments left (reserved / SRH last entry, flags, tag). */
+      reserved?: number;
+      addresses: string[];
+      nextHeader?: number;
+      hdrExtLen?: number;
+    }
+  | { type: 'fragment'; offset?: number; more?: boolean; id?: number; reserved?: number; nextHeader?: number };
+
+export interface Ipv6Spec {
+  type: 'ipv6';
+  src: string;
+  dst: string;
+  trafficClass?: number;
+  flowLabel?: number;
+  /** Default 64. */
+  hopLimit?: number;
+  /** Default: the first extension header's type, else the transport's protocol. */
+  nextHeader?: number;
+  extensions?: Ipv6ExtSpec[];
+  /** Override; default the real length, or 0 with a jumbo option. */
+  payloadLength?: number;
+}
+
+const EXT_TYPE = { hopByHop: 0, routing: 43, fragment: 44, destOptions: 60 } as const;
+
+/** Option bytes of a hop-by-hop/destination header, padded (Pad1/PadN) to a multiple of 8 with the 2 fixed bytes. */
+function tlvBytes(ext: { options?: Ipv6OptionSpec[]; jumbo?: number | true }, jumboValue: number): number[] {
+  const out: number[] = [];
+  if (ext.jumbo !== undefined) {
+    // RFC 2675 alignment 4n+2: the option lands right after the two fixed bytes.
+    const v = ext.jumbo === true ? jumboValue : ext.jumbo;
+    out.push(0xc2, 4, (v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255);
+  }
+  for (const o of ext.options ?? []) {
+    if (o.type === 0) {
+      out.push(0);
+      continue;
+    }
+    const data = Array.from(o.data ?? []);
+    out.push(o.type, o.length ?? data.length, ...data);
+  }
+  const pad = (8 - ((out.length + 2) % 8)) % 8;
+  if (pad === 1) out.push(0);
+  else if (pad > 1) out.push(1, pad - 2, ...new Array<number>(pad - 2).fill(0));
+  return out;
+}
+
+function extLength(ext: Ipv6ExtSpec): number {
+  switch (ext.type) {
+    case 'fragment':
+      return 8;
+    case 'routing':
+      return 8 + 16 * ext.addresses.length;
+    default:
+      return 2 + tlvBytes(ext, 0).length;
+  }
+}
+
+export function ipv6HeaderLength(spec: Ipv6Spec): number {
+  let n = 40;
+  for (const e of spec.extensions ?? []) n += extLength(e);
+  return n;
+}
+
+/** Routing header with segments left: the pseudo-header uses the final destination. */
+export function ipv6FinalDst(spec: Ipv6Spec): Uint8Array {
+  let dst = parseIpv6(spec.dst);
+  for (const e of spec.extensions ?? []) {
+    if (e.type !== 'routing' || (e.segmentsLeft ?? e.addresses.length) === 0 || e.addresses.length === 0) continue;
+    const t = e.routingType ?? 0;
+    if (t === 0 || t === 2) dst = parseIpv6(e.addresses[e.addresses.length - 1]!);
+    else if (t === 4) dst = parseIpv6(e.addresses[0]!);
+  }
+  return dst;
+}
+
+/** Writes the header and extension headers; `upperLength` = bytes after them. Returns bytes written. */
+export function encodeIpv6(spec: Ipv6Spec, protocol: number, upperLength: number, buf: Uint8Array, off: number): number {
+  const exts = spec.extensions ?? [];
+  const total = ipv6HeaderLength(spec);
+  const plen = total - 40 + upperLength;
+  const hasJumbo = exts.some((e) => (e.type === 'hopByHop' || e.type === 'destOptions') && e.jumbo !== undefined);
+  const tc = spec.trafficClass ?? 0;
+  put32(buf, off, (6 << 28) | ((tc & 255) << 20) | ((spec.flowLabel ?? 0) & 0xfffff));
+  put16(buf, off + 4, spec.payloadLength ?? (hasJumbo || plen > 0xffff ? 0 : plen));
+  buf[off + 6] = spec.nextHeader ?? (exts.length ? EXT_TYPE[exts[0]!.type] : protocol);
+  buf[off + 7] = spec.hopLimit ?? 64;
+  buf.set(parseIpv6(spec.src), off + 8);
+  buf.set(parseIpv6(spec.dst), off + 24);
+  let o = off + 40;
+  exts.forEach((e, i) => {
+    const next = e.nextHeader ?? (i + 1 < exts.length ? EXT_TYPE[exts[i + 1]!.type] : protocol);
+    const len = extLength(e);
+    buf[o] = next;
+    if (e.type === 'fragment') {
+      buf[o + 1] = e.reserved ?? 0;
+      put16(buf, o + 2, ((((e.offset ?? 0) / 8) & 0x1fff) << 3) | (e.more ? 1 : 0));
+      put32(buf, o + 4, e.id ?? 0);
+    } else if (e.type === 'routing') {
+      buf[o + 1] = e.hdrExtLen ?? len / 8 - 1;
+      buf[o + 2] = e.routingType ?? 0;
+      buf[o + 3] = e.segmentsLeft ?? e.addresses.length;
+      put32(buf, o + 4, e.reserved ?? 0);
+      e.addresses.forEach((a, j) => buf.set(parseIpv6(a), o + 8 + 16 * j));
+    } else {
+      buf[o + 1] = e.hdrExtLen ?? len / 8 - 1;
+      putBytes(buf, o + 2, tlvBytes(e, plen));
+    }
+    o += len;
+  });
+  return total;
 }

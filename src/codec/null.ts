@@ -27,3 +27,28 @@ export class NullView {
 export function isIpv6Family(family: number): boolean {
   return family === 24 || family === 28 || family === 30 || family === 10;
 }
+
+export interface NullSpec {
+  /** 'null' = LINKTYPE_NULL (host byte order), 'loop' = LINKTYPE_LOOP (network order). */
+  type: 'null' | 'loop';
+  /** Default 2 for IPv4; for IPv6 30 (macOS) with 'null', 24 (OpenBSD) with 'loop'. */
+  family?: number;
+  /** NULL only: the byte order of the capturing host. Default little-endian. */
+  bigEndian?: boolean;
+}
+
+export function encodeNull(spec: NullSpec, family: number, buf: Uint8Array, off: number): number {
+  const f = spec.family ?? family;
+  if (spec.type === 'loop' || spec.bigEndian) {
+    buf[off] = (f >>> 24) & 255;
+    buf[off + 1] = (f >>> 16) & 255;
+    buf[off + 2] = (f >>> 8) & 255;
+    buf[off + 3] = f & 255;
+  } else {
+    buf[off] = f & 255;
+    buf[off + 1] = (f >>> 8) & 255;
+    buf[off + 2] = (f >>> 16) & 255;
+    buf[off + 3] = (f >>> 24) & 255;
+  }
+  return 4;
+}

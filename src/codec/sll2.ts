@@ -1,5 +1,8 @@
 import { EMPTY_BUFFER } from './layer.js';
 import { macString } from './addr.js';
+import { put16, put32 } from './wire.js';
+import { parseHexAddress } from './sll.js';
+import type { VlanSpec } from './vlan.js';
 
 /** Linux cooked capture v2 (LINKTYPE_LINUX_SLL2 276), 20 bytes. */
 export class Sll2View {
@@ -34,4 +37,30 @@ export class Sll2View {
   addressString(): string {
     return macString(this.buf, this.offset + 12, Math.min(this.addressLength, 8));
   }
+}
+
+export interface Sll2Spec {
+  type: 'sll2';
+  /** Default: the network layer's EtherType (or the first VLAN TPID). */
+  protocol?: number;
+  reserved?: number;
+  interfaceIndex?: number;
+  arphrdType?: number;
+  packetType?: number;
+  address?: string;
+  addressLength?: number;
+  vlans?: VlanSpec[];
+}
+
+export function encodeSll2(spec: Sll2Spec, protocol: number, buf: Uint8Array, off: number): number {
+  const addr = parseHexAddress(spec.address ?? '00:00:00:00:00:00');
+  put16(buf, off, spec.protocol ?? protocol);
+  put16(buf, off + 2, spec.reserved ?? 0);
+  put32(buf, off + 4, spec.interfaceIndex ?? 1);
+  put16(buf, off + 8, spec.arphrdType ?? 1);
+  buf[off + 10] = spec.packetType ?? 0;
+  buf[off + 11] = spec.addressLength ?? addr.length;
+  buf.fill(0, off + 12, off + 20);
+  buf.set(addr.subarray(0, 8), off + 12);
+  return 20;
 }

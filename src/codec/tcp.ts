@@ -1,6 +1,7 @@
 import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
 import { ChecksumContext, checksumOf, foldSum } from './checksum.js';
 import { walkOptions, type OptionCallback } from './ipv4.js';
+import { put16, put32, putBytes, roundUp, type Bytes } from './wire.js';
 
 /** TCP option kinds. */
 export const TcpOption = {
@@ -235,4 +236,119 @@ export class TcpView {
 
 function u32(b: Uint8Array, o: number): number {
   return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+export type TcpOptionSpec =
+  | { type: 'eol' }
+  | { type: 'nop' }
+  | { type: 'mss'; value: number }
+  | { type: 'wscale'; shift: number }
+  | { type: 'sackPermitted' }
+  | { type: 'sack'; blocks: readonly (readonly [number, number])[] }
+  | { type: 'timestamps'; tsVal: number; tsEcr: number }
+  /** Fast Open (kind 34); an empty or absent cookie is a cookie request. */
+  | { type: 'tfo'; cookie?: Bytes }
+  /** Any kind, kept as kind + bytes; length defaults to data.length + 2. */
+  | { type: 'raw'; kind: number; data?: Bytes; length?: number };
+
+export type TcpFlagName = 'fin' | 'syn' | 'rst' | 'psh' | 'ack' | 'urg' | 'ece' | 'cwr' | 'ae';
+
+export interface TcpSpec {
+  type: 'tcp';
+  srcPort: number;
+  dstPort: number;
+  seq?: number;
+  ack?: number;
+  /** The 12-bit flags number (TcpFlag bits) or flag names. */
+  flags?: number | readonly TcpFlagName[];
+  /** Default 65535. */
+  window?: number;
+  urgentPointer?: number;
+  options?: TcpOptionSpec[];
+  /** Raw option bytes (instead of `options`), padded to 4 with zeros. */
+  optionBytes?: Bytes;
+  /** The 3 reserved bits. */
+  reserved?: number;
+  /** Overrides. */
+  dataOffset?: number;
+  checksum?: number;
+}
+
+const FLAG_BITS: Record<TcpFlagName, number> = {
+  fin: 1, syn: 2, rst: 4, psh: 8, ack: 16, urg: 32, ece: 64, cwr: 128, ae: 256,
+};
+
+export function tcpFlagsOf(flags: TcpSpec['flags']): number {
+  if (flags === undefined) return 0;
+  if (typeof flags === 'number') return flags;
+  let n = 0;
+  for (const f of flags) n |= FLAG_BITS[f];
+  return n;
+}
+
+export function tcpOptionBytes(spec: TcpSpec): number[] {
+  if (spec.optionBytes) return Array.from(spec.optionBytes);
+  const out: number[] = [];
+  for (const o of spec.options ?? []) {
+    switch (o.type) {
+      case 'eol':
+        out.push(0);
+        break;
+      case 'nop':
+        out.push(1);
+        break;
+      case 'mss':
+        out.push(2, 4, (o.value >> 8) & 255, o.value & 255);
+        break;
+      case 'wscale':
+        out.push(3, 3, o.shift & 255);
+        break;
+      case 'sackPermitted':
+        out.push(4, 2);
+        break;
+      case 'sack':
+        out.push(5, 2 + 8 * o.blocks.length);
+        for (const [l, r] of o.blocks) out.push(...be32(l), ...be32(r));
+        break;
+      case 'timestamps':
+        out.push(8, 10, ...be32(o.tsVal), ...be32(o.tsEcr));
+        break;
+      case 'tfo': {
+        const c = Array.from(o.cookie ?? []);
+        out.push(34, 2 + c.length, ...c);
+        break;
+      }
+      case 'raw':
+        out.push(o.kind, o.length ?? (o.data ? o.data.length : 0) + 2, ...Array.from(o.data ?? []));
+        break;
+    }
+  }
+  return out;
+}
+
+function be32(v: number): number[] {
+  return [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+}
+
+export function tcpHeaderLength(spec: TcpSpec): number {
+  return 20 + roundUp(tcpOptionBytes(spec).length, 4);
+}
+
+/** Writes the header with a zero checksum (the packet encoder fills it); returns its length. */
+export function encodeTcp(spec: TcpSpec, buf: Uint8Array, off: number): number {
+  const opts = tcpOptionBytes(spec);
+  const hl = 20 + roundUp(opts.length, 4);
+  const flags = tcpFlagsOf(spec.flags);
+  put16(buf, off, spec.srcPort);
+  put16(buf, off + 2, spec.dstPort);
+  put32(buf, off + 4, spec.seq ?? 0);
+  put32(buf, off + 8, spec.ack ?? 0);
+  buf[off + 12] = (((spec.dataOffset ?? hl / 4) & 15) << 4) | (((spec.reserved ?? 0) & 7) << 1) | ((flags >> 8) & 1);
+  buf[off + 13] = flags & 255;
+  put16(buf, off + 14, spec.window ?? 65535);
+  put16(buf, off + 16, 0);
+  put16(buf, off + 18, spec.urgentPointer ?? 0);
+  putBytes(buf, off + 20, opts);
+  buf.fill(0, off + 20 + opts.length, off + hl);
+  return hl;
 }

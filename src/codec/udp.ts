@@ -1,5 +1,6 @@
 import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
 import { ChecksumContext, checksumOf, foldSum } from './checksum.js';
+import { put16 } from './wire.js';
 
 /** UDP header (RFC 768). */
 export class UdpView {
@@ -39,4 +40,23 @@ export class UdpView {
     const v = checksumOf(c.sum(this.buf, this.offset, 17) - this.checksum);
     return v === 0 ? 0xffff : v;
   }
+}
+
+export interface UdpSpec {
+  type: 'udp';
+  srcPort: number;
+  dstPort: number;
+  /** Override (default header + payload; 0 for an IPv6 jumbogram). */
+  length?: number;
+  /** Override; 0 over IPv4 means "no checksum". */
+  checksum?: number;
+}
+
+export function encodeUdp(spec: UdpSpec, payloadLength: number, buf: Uint8Array, off: number): number {
+  put16(buf, off, spec.srcPort);
+  put16(buf, off + 2, spec.dstPort);
+  const len = 8 + payloadLength;
+  put16(buf, off + 4, spec.length ?? (len > 0xffff ? 0 : len));
+  put16(buf, off + 6, 0);
+  return 8;
 }

@@ -1,4 +1,5 @@
 import { EMPTY_BUFFER } from './layer.js';
+import { put16 } from './wire.js';
 
 /**
  * One 802.1Q / 802.1ad tag. `offset` points at the TCI; the TPID that announced the tag is the
@@ -32,4 +33,19 @@ export class VlanView {
 /** TPIDs that announce a VLAN tag (802.1Q, 802.1ad, and the pre-standard QinQ values). */
 export function isVlanTpid(t: number): boolean {
   return t === 0x8100 || t === 0x88a8 || t === 0x9100 || t === 0x9200;
+}
+
+export interface VlanSpec {
+  /** TPID announcing this tag (written in the field before it). Default 0x8100. */
+  tpid?: number;
+  pcp?: number;
+  dei?: boolean;
+  vid: number;
+}
+
+/** Writes TCI + the inner EtherType (4 bytes); the TPID belongs to the previous header. */
+export function encodeVlan(spec: VlanSpec, innerEtherType: number, buf: Uint8Array, off: number): number {
+  put16(buf, off, ((spec.pcp ?? 0) << 13) | (spec.dei ? 0x1000 : 0) | (spec.vid & 0xfff));
+  put16(buf, off + 2, innerEtherType);
+  return 4;
 }
