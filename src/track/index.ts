@@ -26,6 +26,8 @@ export interface TrackHandshakesOptions {
   lingerSeconds?: number;
   /** Name for errors and each connection's `file` (default the path, `<buffer>` or `<stream>`). */
   name?: string;
+  /** Stop after this many packets (those passing the filter). */
+  maxPackets?: number;
 }
 
 type PacketPredicate = (buf: Buffer, offset: number, capLen: number, origLen: number) => boolean;
@@ -73,9 +75,11 @@ export async function feedSource(
   const compile = opts.filter ? await loadCompileFilter() : null;
   const filters = new Map<number, PacketPredicate>();
   const decoder = new PacketDecoder();
+  let left = opts.maxPackets ?? Infinity;
   try {
-    for await (const batch of records) {
+    outer: for await (const batch of records) {
       for (const r of batch) {
+        if (left <= 0) break outer;
         if (compile !== null) {
           let f = filters.get(r.linkType);
           if (f === undefined) {
@@ -84,6 +88,7 @@ export async function feedSource(
           }
           if (!f(r.buf, r.offset, r.capLen, r.origLen)) continue;
         }
+        left--;
         const pkt = decoder.decode(r.buf, r.offset, r.capLen, r.linkType, r.origLen);
         tracker.feed(pkt, r.tsSec, r.tsNsec, r.index);
       }
@@ -107,18 +112,39 @@ export async function trackHandshakes(
   sources: HandshakeSource | readonly HandshakeSource[],
   opts: TrackHandshakesOptions = {},
 ): Promise<HandshakeReport> {
+  const { report, error } = await trackHandshakesPartial(sources, opts);
+  if (error !== null) throw error;
+  return report;
+}
+
+/**
+ * Like trackHandshakes, but a faulty input does not lose the work done: the report covers every
+ * packet before the fault (files after it are not read) and the error comes back beside it.
+ */
+export async function trackHandshakesPartial(
+  sources: HandshakeSource | readonly HandshakeSource[],
+  opts: TrackHandshakesOptions = {},
+): Promise<{ report: HandshakeReport; error: unknown }> {
   const list: readonly HandshakeSource[] = Array.isArray(sources) ? sources : [sources as HandshakeSource];
+  // A bad expression is a usage error before any input is read (Ethernet stands in for the link type).
+  if (opts.filter) (await loadCompileFilter())(opts.filter, 1);
   const connections: ConnectionReport[] = [];
   const summary = emptySummary();
+  let error: unknown = null;
   for (const source of list) {
     const trackerOpts: TrackerOptions = { file: sourceName(source, opts) };
     if (opts.maxConnections !== undefined) trackerOpts.maxConnections = opts.maxConnections;
     if (opts.lingerSeconds !== undefined) trackerOpts.lingerSeconds = opts.lingerSeconds;
     const tracker = new HandshakeTracker(trackerOpts);
-    await feedSource(tracker, source, opts);
+    try {
+      await feedSource(tracker, source, opts);
+    } catch (e) {
+      error = e;
+    }
     for (const c of tracker.finish()) connections.push(c);
     addSummaries(summary, tracker.summary);
+    if (error !== null) break;
   }
-  return { connections, summary };
+  return { report: { connections, summary }, error };
 }
 
