@@ -1,0 +1,215 @@
+/**
+ * Turns the IR into one JavaScript function (via `new Function`) that reads the Buffer
+ * directly. Only integers produced here are spliced into the source — never text from the
+ * expression — so the generated code cannot be steered by the filter string. The function
+ * allocates nothing: locals are numbers and one boolean.
+ */
+import type { Bool, Val } from './ir.js';
+
+export type PacketFilter = (buf: Buffer, offset: number, capLen: number, origLen: number) => boolean;
+
+/** Upper bound on protochain iterations; libpcap's loop can spin forever on a crafted AH. */
+const CHAIN_LIMIT = 64;
+
+class Emitter {
+  private lines: string[] = [];
+  private depth = 1;
+  private temps = 0;
+
+  line(s: string): void {
+    this.lines.push('  '.repeat(this.depth) + s);
+  }
+
+  open(s: string): void {
+    this.line(s + ' {');
+    this.depth++;
+  }
+
+  close(): void {
+    this.depth--;
+    this.line('}');
+  }
+
+  temp(): string {
+    return `t${this.temps++}`;
+  }
+
+  source(): string {
+    const decl = this.temps > 0 ? `let ${Array.from({ length: this.temps }, (_, i) => `t${i} = 0`).join(', ')};\n` : '';
+    return `${decl}let r = false;\n${this.lines.join('\n')}\nreturn r;`;
+  }
+}
+
+function int(n: number): string {
+  if (!Number.isInteger(n)) throw new Error(`internal: non-integer ${n} in filter code`);
+  return String(n);
+}
+
+/** Byte-reading expression for `size` bytes at the absolute JS expression `at`. */
+function read(size: 1 | 2 | 4, at: string): string {
+  if (size === 1) return `buf[${at}]`;
+  if (size === 2) return `(buf[${at}] << 8 | buf[${at} + 1])`;
+  return `((buf[${at}] << 24 | buf[${at} + 1] << 16 | buf[${at} + 2] << 8 | buf[${at} + 3]) >>> 0)`;
+}
+
+/** Emits statements computing `v`; returns an expression (a temp or a constant) for it. */
+function emitVal(e: Emitter, v: Val): string {
+  switch (v.t) {
+    case 'k':
+      return int(v.v);
+    case 'len':
+      return 'len';
+    case 'ld': {
+      if (v.iphl < 0 && v.idx === null) {
+        e.line(`if (cap < ${int(v.off + v.size)}) return false;`);
+        const t = e.temp();
+        e.line(`${t} = ${read(v.size, `o + ${int(v.off)}`)};`);
+        return t;
+      }
+      // Variable offset: BPF computes the index in 32 bits, then bounds-checks index + k.
+      const x = e.temp();
+      if (v.iphl >= 0) {
+        e.line(`if (cap < ${int(v.iphl + 1)}) return false;`);
+        e.line(`${x} = (buf[o + ${int(v.iphl)}] & 15) << 2;`);
+        if (v.idx) {
+          const i = emitVal(e, v.idx);
+          e.line(`${x} = (${x} + ${i}) >>> 0;`);
+        }
+      } else {
+        const i = emitVal(e, v.idx as Val);
+        e.line(`${x} = ${i};`);
+      }
+      e.line(`if (${x} + ${int(v.off + v.size)} > cap) return false;`);
+      const t = e.temp();
+      e.line(`${t} = ${read(v.size, `o + ${x} + ${int(v.off)}`)};`);
+      return t;
+    }
+    case 'neg': {
+      const a = emitVal(e, v.a);
+      const t = e.temp();
+      e.line(`${t} = (-${a}) >>> 0;`);
+      return t;
+    }
+    case 'alu': {
+      const a = emitVal(e, v.a);
+      const b = emitVal(e, v.b);
+      const t = e.temp();
+      switch (v.op) {
+        case '+': e.line(`${t} = (${a} + ${b}) >>> 0;`); break;
+        case '-': e.line(`${t} = (${a} - ${b}) >>> 0;`); break;
+        case '*': e.line(`${t} = Math.imul(${a}, ${b}) >>> 0;`); break;
+        case '/':
+          e.line(`if (${b} === 0) return false;`);
+          e.line(`${t} = Math.floor(${a} / ${b}) >>> 0;`);
+          break;
+        case '%':
+          e.line(`if (${b} === 0) return false;`);
+          e.line(`${t} = (${a} % ${b}) >>> 0;`);
+          break;
+        case '&': e.line(`${t} = (${a} & ${b}) >>> 0;`); break;
+        case '|': e.line(`${t} = (${a} | ${b}) >>> 0;`); break;
+        case '^': e.line(`${t} = (${a} ^ ${b}) >>> 0;`); break;
+        case '<<': e.line(`${t} = ${b} < 32 ? (${a} << ${b}) >>> 0 : 0;`); break;
+        case '>>': e.line(`${t} = ${b} < 32 ? ${a} >>> ${b} : 0;`); break;
+      }
+      return t;
+    }
+  }
+}
+
+function emitBool(e: Emitter, b: Bool): void {
+  switch (b.t) {
+    case 'const':
+      e.line(`r = ${b.v};`);
+      return;
+    case 'and':
+      emitBool(e, b.a);
+      e.open('if (r)');
+      emitBool(e, b.b);
+      e.close();
+      return;
+    case 'or':
+      emitBool(e, b.a);
+      e.open('if (!r)');
+      emitBool(e, b.b);
+      e.close();
+      return;
+    case 'not':
+      emitBool(e, b.a);
+      e.line('r = !r;');
+      return;
+    case 'cmp': {
+      const a = emitVal(e, b.a);
+      const c = emitVal(e, b.b);
+      if (b.op === '&') e.line(`r = (${a} & ${c}) !== 0;`);
+      else e.line(`r = ${a} ${b.op === '==' ? '===' : b.op} ${c};`);
+      return;
+    }
+    case 'chain':
+      emitChain(e, b);
+      return;
+  }
+}
+
+/**
+ * libpcap's protochain loop, step for step: A = next header, X = header offset (from the
+ * network layer). Hop-by-hop (0), destination options (60), routing (43) and fragment (44)
+ * advance X by (len + 1) * 8; AH (51) sets X to (len + 2) * 4 — not X plus it, as libpcap does.
+ */
+function emitChain(e: Emitter, b: { nl: number; ipv4: boolean; proto: number }): void {
+  const a = e.temp();
+  const x = e.temp();
+  const n = e.temp();
+  const nl = int(b.nl);
+  if (b.ipv4) {
+    e.line(`if (cap < ${int(b.nl + 10)}) return false;`);
+    e.line(`${a} = buf[o + ${int(b.nl + 9)}];`);
+    e.line(`${x} = (buf[o + ${nl}] & 15) << 2;`);
+  } else {
+    e.line(`if (cap < ${int(b.nl + 7)}) return false;`);
+    e.line(`${a} = buf[o + ${int(b.nl + 6)}];`);
+    e.line(`${x} = 40;`);
+  }
+  e.line(`r = false;`);
+  e.open(`for (${n} = 0; ${n} < ${CHAIN_LIMIT}; ${n}++)`);
+  e.open(`if (${a} === ${int(b.proto)})`);
+  e.line('r = true;');
+  e.line('break;');
+  e.close();
+  if (!b.ipv4) {
+    e.line(`if (${a} === 59) break;`);
+    e.open(`if (${a} === 0 || ${a} === 60 || ${a} === 43 || ${a} === 44)`);
+    e.line(`if (${x} + ${int(b.nl + 2)} > cap) return false;`);
+    e.line(`${a} = buf[o + ${x} + ${nl}];`);
+    e.line(`${x} = (${x} + (buf[o + ${x} + ${nl} + 1] + 1) * 8) >>> 0;`);
+    e.line('continue;');
+    e.close();
+  } else {
+    e.line(`if (${a} === 59) break;`);
+  }
+  e.open(`if (${a} === 51)`);
+  e.line(`if (${x} + ${int(b.nl + 2)} > cap) return false;`);
+  e.line(`${a} = buf[o + ${x} + ${nl}];`);
+  e.line(`${x} = (buf[o + ${x} + ${nl} + 1] + 2) * 4;`);
+  e.line('continue;');
+  e.close();
+  e.line('break;');
+  e.close();
+}
+
+/** JavaScript source of the predicate's body (exposed for tests and debugging). */
+export function generateSource(b: Bool): string {
+  const e = new Emitter();
+  emitBool(e, b);
+  return e.source();
+}
+
+export function buildPredicate(b: Bool): PacketFilter {
+  if (b.t === 'const') {
+    return b.v ? () => true : () => false;
+  }
+  const body = generateSource(b);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const fn = new Function('buf', 'o', 'cap', 'len', body) as PacketFilter;
+  return fn;
+}

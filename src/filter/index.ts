@@ -1,0 +1,46 @@
+/**
+ * Offline pcap-filter expressions: `compileFilter(expression, linkType)` returns a predicate
+ * over raw record bytes with libpcap's semantics (the same string goes to libpcap for live
+ * capture). Compiled once into a JavaScript function; the per-packet call allocates nothing.
+ */
+import { endianness } from 'node:os';
+import { FilterError } from '../errors.js';
+import { buildPredicate, generateSource, type PacketFilter } from './codegen.js';
+import { Gen, linkKindOf } from './gen.js';
+import type { Bool } from './ir.js';
+import { tokenize } from './lexer.js';
+import { Parser } from './parser.js';
+
+export type { PacketFilter } from './codegen.js';
+
+export interface FilterOptions {
+  /**
+   * Byte order of the capture file. Only the NULL link type (0) depends on it: libpcap compares
+   * its address family in the order of the machine that wrote the file. Default: this host's.
+   */
+  bigEndian?: boolean;
+}
+
+/** Parses and generates the test tree (exported for tests and `--debug`-style tooling). */
+export function parseFilter(expression: string, linkType: number, opts: FilterOptions = {}): Bool {
+  const kind = linkKindOf(linkType);
+  if (kind === null) {
+    throw new FilterError(expression, 0, `filters are not supported on link type ${linkType}`);
+  }
+  const gen = new Gen(kind, { bigEndian: opts.bigEndian ?? endianness() === 'BE' });
+  const tree = new Parser(expression, tokenize(expression), gen).parse();
+  if (tree.t === 'const' && !tree.v) {
+    // libpcap refuses such programs after optimizing ("expression rejects all packets").
+    throw new FilterError(expression, 0, 'expression rejects all packets');
+  }
+  return tree;
+}
+
+export function compileFilter(expression: string, linkType: number, opts: FilterOptions = {}): PacketFilter {
+  return buildPredicate(parseFilter(expression, linkType, opts));
+}
+
+/** The generated JavaScript for an expression (for debugging and tests). */
+export function filterSource(expression: string, linkType: number, opts: FilterOptions = {}): string {
+  return generateSource(parseFilter(expression, linkType, opts));
+}

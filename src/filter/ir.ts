@@ -1,0 +1,118 @@
+/**
+ * The intermediate form between the parser and the code generator: the same tests libpcap's
+ * gencode emits (loads at offsets compared with constants), kept as a tree. Evaluation is
+ * left to right with short-circuit, and a load beyond the captured bytes rejects the whole
+ * packet, exactly like a BPF program.
+ */
+
+/** A 32-bit unsigned value. */
+export type Val =
+  | { t: 'k'; v: number }
+  | {
+      t: 'ld';
+      size: 1 | 2 | 4;
+      /** Constant part of the offset from the start of the frame. */
+      off: number;
+      /** When not -1: add 4 * (low nibble of the byte at this offset) — the IPv4 header length. */
+      iphl: number;
+      /** Variable index added to the offset (`ip[expr]`), or null. */
+      idx: Val | null;
+    }
+  | { t: 'len' }
+  | { t: 'alu'; op: AluOp; a: Val; b: Val }
+  | { t: 'neg'; a: Val };
+
+export type AluOp = '+' | '-' | '*' | '/' | '%' | '&' | '|' | '^' | '<<' | '>>';
+
+export type Bool =
+  | { t: 'const'; v: boolean }
+  | { t: 'and'; a: Bool; b: Bool }
+  | { t: 'or'; a: Bool; b: Bool }
+  | { t: 'not'; a: Bool }
+  /** Unsigned comparison of two values (BPF jeq / jgt / jge, or jset: a & b != 0). */
+  | { t: 'cmp'; op: CmpOp; a: Val; b: Val }
+  /**
+   * libpcap's protochain walk: starting with the next-header byte at `nhOff` and header
+   * offset `start` (relative to `nl`, or the IPv4 header length when `ipv4`), skip IPv6
+   * extension headers (and AH) until the protocol is found.
+   */
+  | { t: 'chain'; nl: number; ipv4: boolean; proto: number };
+
+export type CmpOp = '==' | '>' | '>=' | '&';
+
+export const TRUE: Bool = { t: 'const', v: true };
+export const FALSE: Bool = { t: 'const', v: false };
+
+export const k = (v: number): Val => ({ t: 'k', v: v >>> 0 });
+
+export const ld = (size: 1 | 2 | 4, off: number, iphl = -1, idx: Val | null = null): Val => ({
+  t: 'ld',
+  size,
+  off,
+  iphl,
+  idx,
+});
+
+export function and(a: Bool, b: Bool): Bool {
+  if (a.t === 'const') return a.v ? b : FALSE;
+  if (b.t === 'const') return b.v ? a : FALSE;
+  return { t: 'and', a, b };
+}
+
+export function or(a: Bool, b: Bool): Bool {
+  if (a.t === 'const') return a.v ? TRUE : b;
+  if (b.t === 'const') return b.v ? TRUE : a;
+  return { t: 'or', a, b };
+}
+
+export function not(a: Bool): Bool {
+  if (a.t === 'const') return a.v ? FALSE : TRUE;
+  if (a.t === 'not') return a.a;
+  return { t: 'not', a };
+}
+
+export function cmp(op: CmpOp, a: Val, b: Val): Bool {
+  if (a.t === 'k' && b.t === 'k') {
+    const x = a.v;
+    const y = b.v;
+    const r = op === '==' ? x === y : op === '>' ? x > y : op === '>=' ? x >= y : (x & y) !== 0;
+    return r ? TRUE : FALSE;
+  }
+  return { t: 'cmp', op, a, b };
+}
+
+/** `load & mask == value`; a zero mask makes the test constant, as libpcap's optimizer finds. */
+export function mcmp(size: 1 | 2 | 4, off: number, value: number, mask = 0xffffffff, iphl = -1): Bool {
+  const full = size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff;
+  const m = (mask & full) >>> 0;
+  if (m === 0) return (value >>> 0) === 0 ? TRUE : FALSE;
+  const load = ld(size, off, iphl);
+  const a = m === full ? load : alu('&', load, k(m));
+  return cmp('==', a, k(value));
+}
+
+export function alu(op: AluOp, a: Val, b: Val): Val {
+  if (a.t === 'k' && b.t === 'k') return k(evalAlu(op, a.v, b.v));
+  return { t: 'alu', op, a, b };
+}
+
+export function neg(a: Val): Val {
+  if (a.t === 'k') return k(-a.v);
+  return { t: 'neg', a };
+}
+
+/** BPF ALU semantics on uint32 (division by zero is caught at compile time for constants). */
+export function evalAlu(op: AluOp, x: number, y: number): number {
+  switch (op) {
+    case '+': return (x + y) >>> 0;
+    case '-': return (x - y) >>> 0;
+    case '*': return Math.imul(x, y) >>> 0;
+    case '/': return y === 0 ? 0 : Math.floor(x / y) >>> 0;
+    case '%': return y === 0 ? 0 : (x % y) >>> 0;
+    case '&': return (x & y) >>> 0;
+    case '|': return (x | y) >>> 0;
+    case '^': return (x ^ y) >>> 0;
+    case '<<': return y < 32 ? (x << y) >>> 0 : 0;
+    case '>>': return y < 32 ? x >>> y : 0;
+  }
+}
