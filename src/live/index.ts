@@ -11,6 +11,7 @@
  */
 import type { CaptureRecord, CaptureStats } from '../capture/record.js';
 import { UsageError } from '../errors.js';
+import { feedSource, HandshakeTracker, type ConnectionReport, type HandshakeReport, type TrackerOptions } from '../track/index.js';
 import { loadCap } from './binding.js';
 import { formatInterfaceListing, listInterfacesWith, type InterfaceListing } from './interfaces.js';
 import { LiveCapture, openWithCap, type LiveCaptureOptions } from './source.js';
@@ -131,4 +132,44 @@ export async function settle(source: LiveCapture, quietMs = 25, maxMs = 1000): P
     if (now === last) return;
     last = now;
   }
+}
+
+export interface CaptureHandshakesOptions extends CaptureOptions {
+  /** Called as each connection finishes (closed, refused, or at stop()). */
+  onConnection?: (c: ConnectionReport) => void;
+}
+
+/**
+ * Library API: tracks TCP handshakes live. Start it, run the code under test, then
+ * `await stop()` for the report (the same shape as `trackHandshakes()` and
+ * `wirescope handshakes --json`), ready for the `wirescope/vitest` matchers.
+ */
+export interface HandshakeCapture {
+  readonly source: LiveCapture;
+  stop(): Promise<HandshakeReport>;
+  stats(): CaptureStats;
+}
+
+export async function captureHandshakes(opts: CaptureHandshakesOptions): Promise<HandshakeCapture> {
+  const source = await openLiveCapture(opts);
+  const trackerOpts: TrackerOptions = { file: source.info.name };
+  if (opts.onConnection) trackerOpts.onConnection = opts.onConnection;
+  const tracker = new HandshakeTracker(trackerOpts);
+  // The filter already ran in the kernel, so the tracker reads the source unfiltered.
+  const fed = feedSource(tracker, source).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  return {
+    source,
+    stats: () => source.stats(),
+    stop: async () => {
+      await settle(source);
+      await source.close();
+      const err = await fed;
+      if (err) throw err;
+      const connections = tracker.finish();
+      return { connections, summary: tracker.summary };
+    },
+  };
 }
