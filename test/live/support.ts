@@ -4,7 +4,7 @@
  * namespaces the tests create and remove, and a bounded TCP exchange.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -215,3 +215,53 @@ export function createNetnsPair(tag: string): NetnsPair {
 }
 
 export type { ChildProcess };
+
+/**
+ * Compiled library for child processes that run inside a namespace (Node cannot enter one
+ * itself): rebuilds dist/ when a source file is newer than its output. `npm test` has just
+ * built it, so this is a no-op there.
+ */
+export function ensureDist(root: string): string {
+  const dist = join(root, 'dist');
+  const stale = (dir: string): boolean => {
+    for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const rel = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (stale(rel)) return true;
+      } else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
+        const out = join(dist, rel.replace(/\.ts$/, '.js'));
+        if (!existsSync(out) || statSync(out).mtimeMs < statSync(join(root, rel)).mtimeMs) return true;
+      }
+    }
+    return false;
+  };
+  if (stale('src')) {
+    spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.json')], { stdio: 'ignore', timeout: 180_000 });
+  }
+  if (!existsSync(join(dist, 'src/live/index.js'))) throw new Error('dist/src/live/index.js missing after tsc');
+  return dist;
+}
+
+/** A process started with `ip netns exec`, its output collected. */
+export interface NsProcess {
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export function spawnInNetns(ns: string, cmd: string[], ms = 30_000): NsProcess {
+  const child = spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      r(code);
+    }),
+  );
+  return { stdout: () => out, stderr: () => err, exited, kill: (s = 'SIGTERM') => void child.kill(s) };
+}
