@@ -470,7 +470,8 @@ export class HandshakeTracker {
     // Zeek history and endpoint states see the packet before our own bookkeeping changes.
     this.zeek(c, fromClient, flags, seq, len, seg.window);
 
-    if (syn && !rst) {
+    // A SYN+RST still opens the client's attempt (and aborts it below).
+    if (syn && (!rst || (!hasAck && fromClient))) {
       if (!hasAck) {
         if (fromClient) {
           if (!c.clientSyn) {
@@ -484,7 +485,7 @@ export class HandshakeTracker {
           }
           c.lastSynSec = sec;
           c.lastSynNsec = nsec;
-        } else if (!c.haveServerIsn) {
+        } else if (!c.haveServerIsn && !rst) {
           c.simultaneous = true;
           c.haveServerIsn = true;
           c.serverIsn = seq;
