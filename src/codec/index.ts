@@ -37,3 +37,4 @@ export { encodeTcp, tcpHeaderLength, tcpOptionBytes, tcpFlagsOf, type TcpSpec, t
 export { encodeUdp, type UdpSpec } from './udp.js';
 export { encodeIcmp, type IcmpSpec } from './icmp.js';
 export { encodeIcmpv6, icmpv6HeaderLength, type Icmpv6Spec, type NdOptionSpec } from './icmpv6.js';
+export { packetSpecOf } from './spec-of.js';

@@ -165,7 +165,17 @@ export type Ipv6ExtSpec =
       nextHeader?: number;
       hdrExtLen?: number;
     }
-  | { type: 'fragment'; offset?: number; more?: boolean; id?: number; reserved?: number; nextHeader?: number };
+  | {
+      type: 'fragment';
+      /** Fragment offset in bytes (a multiple of 8). */
+      offset?: number;
+      more?: boolean;
+      id?: number;
+      /** The reserved byte and the two reserved bits beside M. */
+      reserved?: number;
+      reservedBits?: number;
+      nextHeader?: number;
+    };
 
 export interface Ipv6Spec {
   type: 'ipv6';
@@ -255,7 +265,7 @@ export function encodeIpv6(spec: Ipv6Spec, protocol: number, upperLength: number
     buf[o] = next;
     if (e.type === 'fragment') {
       buf[o + 1] = e.reserved ?? 0;
-      put16(buf, o + 2, ((((e.offset ?? 0) / 8) & 0x1fff) << 3) | (e.more ? 1 : 0));
+      put16(buf, o + 2, ((((e.offset ?? 0) / 8) & 0x1fff) << 3) | (((e.reservedBits ?? 0) & 3) << 1) | (e.more ? 1 : 0));
       put32(buf, o + 4, e.id ?? 0);
     } else if (e.type === 'routing') {
       buf[o + 1] = e.hdrExtLen ?? len / 8 - 1;

@@ -443,18 +443,14 @@ export class PacketDecoder {
     for (;;) {
       if (nh !== 0 && nh !== 43 && nh !== 44 && nh !== 60 && nh !== 51) break;
       if (dataEnd - o < (nh === 44 ? 8 : 2)) {
-        if (dataEnd === end) {
-          p.truncated = true;
-          p.fail(Layer.Ipv6, IssueReason.Truncated, o);
-        } else p.fail(Layer.Ipv6, IssueReason.BadExtension, o);
+        if (dataEnd === end && p.truncated) p.fail(Layer.Ipv6, IssueReason.Truncated, o);
+        else p.fail(Layer.Ipv6, IssueReason.BadExtension, o);
         return;
       }
       const len = nh === 44 ? 8 : nh === 51 ? (buf[o + 1]! + 2) * 4 : (buf[o + 1]! + 1) * 8;
       if (o + len > dataEnd) {
-        if (dataEnd === end && ipEnd > end) {
-          p.truncated = true;
-          p.fail(Layer.Ipv6, IssueReason.Truncated, o);
-        } else p.fail(Layer.Ipv6, IssueReason.BadExtension, o);
+        if (dataEnd === end && p.truncated) p.fail(Layer.Ipv6, IssueReason.Truncated, o);
+        else p.fail(Layer.Ipv6, IssueReason.BadExtension, o);
         return;
       }
       if (!v.addExtension(nh, o, len)) {
@@ -538,12 +534,13 @@ export class PacketDecoder {
     }
   }
 
-  /** A header that does not fit: cut by the capture (truncated) or by the IP length (malformed). */
+  /**
+   * A header that does not fit: cut by the capture (truncated: the bytes ran out where the
+   * capture did, and the packet was longer) or by the IP length (malformed).
+   */
   private short(p: Packet, layer: LayerId, off: number, dataEnd: number, end: number): void {
-    if (dataEnd === end) {
-      p.truncated = true;
-      p.fail(layer, IssueReason.Truncated, off);
-    } else p.fail(layer, IssueReason.BadLength, off);
+    if (dataEnd === end && p.truncated) p.fail(layer, IssueReason.Truncated, off);
+    else p.fail(layer, IssueReason.BadLength, off);
   }
 
   private tcp(
@@ -602,7 +599,8 @@ export class PacketDecoder {
     let len = (buf[off + 4]! << 8) | buf[off + 5]!;
     // RFC 2675: a jumbogram's UDP length is 0 and the IP length rules.
     if (len === 0 && ipVersion === 6 && ulLen > 0xffff) len = ulLen;
-    if (len < 8 || len > ulLen) {
+    // A first fragment holds only part of the datagram the length describes.
+    if (len < 8 || (len > ulLen && !fragment)) {
       p.fail(Layer.Udp, IssueReason.BadLength, off + 4);
       v.cksum.set(ipVersion, src, dst, -1, end, fragment);
       p.setPayload(off + 8, dataEnd);
@@ -662,7 +660,8 @@ export class PacketDecoder {
       v.optionsOffset = off + fixed;
       v.optionsEnd = dataEnd;
       const bad = walkNdOptions(buf, off + fixed, dataEnd, null);
-      if (bad >= 0) p.fail(Layer.Icmpv6, IssueReason.BadOption, bad);
+      // An option cut by the capture is truncation, not a malformed option.
+      if (bad >= 0 && !(p.truncated && dataEnd === end)) p.fail(Layer.Icmpv6, IssueReason.BadOption, bad);
       p.payloadOffset = dataEnd;
       return;
     }

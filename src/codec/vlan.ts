@@ -41,11 +41,13 @@ export interface VlanSpec {
   pcp?: number;
   dei?: boolean;
   vid: number;
+  /** Override of the EtherType written after this tag (default: next tag's TPID or the network's). */
+  etherType?: number;
 }
 
 /** Writes TCI + the inner EtherType (4 bytes); the TPID belongs to the previous header. */
 export function encodeVlan(spec: VlanSpec, innerEtherType: number, buf: Uint8Array, off: number): number {
   put16(buf, off, ((spec.pcp ?? 0) << 13) | (spec.dei ? 0x1000 : 0) | (spec.vid & 0xfff));
-  put16(buf, off + 2, innerEtherType);
+  put16(buf, off + 2, spec.etherType ?? innerEtherType);
   return 4;
 }
