@@ -86,6 +86,8 @@ export class Gen {
   /** Offset of the network-layer header. */
   offNl: number;
   vlanDepth = 0;
+  /** libpcap turns its optimizer off for protochain (the loop jumps backwards). */
+  usesProtochain = false;
 
   constructor(
     kind: LinkKind,
@@ -119,6 +121,9 @@ export class Gen {
   linktype(proto: number): Bool {
     switch (this.kind) {
       case 'ethernet':
+        if (proto === 0xe0 || proto === 0x809b || proto === 0x80f3) {
+          throw new GenError(`EtherType/SAP 0x${proto.toString(16)} (IPX/AppleTalk encapsulations) is not supported by wirescope`);
+        }
         if (proto <= ETHERMTU) {
           // 802.3 frame with an LLC header: length field, then the DSAP (and SSAP for some).
           const isLen = not(cmp('>', ld(2, this.offLinkType), k(ETHERMTU)));
@@ -129,8 +134,20 @@ export class Gen {
         }
         return mcmp(2, this.offLinkType, proto);
       case 'sll':
+        if (proto === 0xe0 || proto === 0x809b || proto === 0x80f3) {
+          throw new GenError(`EtherType/SAP 0x${proto.toString(16)} (IPX/AppleTalk encapsulations) is not supported by wirescope`);
+        }
+        if (proto <= ETHERMTU) {
+          // Protocol LINUX_SLL_P_802_2 (4), then the LLC DSAP (and SSAP for some SAPs).
+          const llc = mcmp(2, this.offLinkType, 4);
+          if (proto === 0x06 || proto === 0xfe || proto === 0xf0) {
+            return and(llc, mcmp(2, this.offNl, (proto << 8) | proto));
+          }
+          return and(llc, mcmp(1, this.offNl, proto));
+        }
+        return mcmp(2, this.offLinkType, proto);
       case 'sll2':
-        if (proto <= ETHERMTU) throw new GenError(`802.2 LLC protocol ${proto} is not supported on ${this.linkName}`);
+        // libpcap 1.10 compares the SLL2 protocol field as is, LLC SAPs included.
         return mcmp(2, this.offLinkType, proto);
       case 'null':
       case 'loop': {
@@ -190,6 +207,7 @@ export class Gen {
   }
 
   protochain(v: number, proto: ProtoQ): Bool {
+    this.usesProtochain = true;
     switch (proto) {
       case 'default':
         return or(this.protochain(v, 'ip'), this.protochain(v, 'ip6'));

@@ -29,8 +29,9 @@ export function parseFilter(expression: string, linkType: number, opts: FilterOp
   }
   const gen = new Gen(kind, { bigEndian: opts.bigEndian ?? endianness() === 'BE' });
   const tree = new Parser(expression, tokenize(expression), gen).parse();
-  if (tree.t === 'const' && !tree.v) {
-    // libpcap refuses such programs after optimizing ("expression rejects all packets").
+  if (tree.t === 'const' && !tree.v && !gen.usesProtochain) {
+    // libpcap's optimizer refuses such programs ("expression rejects all packets"); it does
+    // not run when protochain is used.
     throw new FilterError(expression, 0, 'expression rejects all packets');
   }
   return tree;

@@ -690,7 +690,9 @@ export class Parser {
       if (op === '%' && b.v.v === 0) throw new FilterError(this.expr, opTok.pos, 'modulus by zero');
       if ((op === '<<' || op === '>>') && b.v.v > 31) throw new FilterError(this.expr, opTok.pos, 'shift by more than 31 bits');
     }
-    return { v: alu(op, a.v, b.v), g: and(a.g, b.g) };
+    // libpcap's gen_arth keeps only the left operand's protocol checks (the right one's are
+    // dropped), so `ip[0] - tcp[12] > 0` does not check for TCP. Reproduced on purpose.
+    return { v: alu(op, a.v, b.v), g: a.g };
   }
 
   private parseOperand(): Arth {
