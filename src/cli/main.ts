@@ -1,0 +1,203 @@
+/**
+ * `wirescope`: tcpdump's command line over wirescope's reader, filter and printer. Offline
+ * use never loads libpcap: live capture, `handshakes` and `demo` are imported on demand.
+ * Every fault is one line on stderr and exit code 2; a bug is one `internal error` line.
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError, WirescopeError } from '../errors.js';
+import type { CaptureRecord, RecordSource, RecordWriter, SourceInfo } from '../capture/record.js';
+import { TcpdumpPrinter } from '../printer/index.js';
+import { LINKTYPE_BANNER } from '../printer/tables.js';
+import { helpText, parseArgs, type CliOptions } from './args.js';
+import { ChunkedOutput } from './output.js';
+
+/** Where the CLI writes; tests and the conformance harness pass their own streams. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Input for `-r -`. */
+  stdin?: NodeJS.ReadableStream;
+}
+
+type PacketFilter = (buf: Buffer, offset: number, capLen: number, origLen: number) => boolean;
+
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  try {
+    if (argv[0] === 'handshakes') {
+      const m = await import('./handshakes.js');
+      return await m.runHandshakes(argv.slice(1));
+    }
+    if (argv[0] === 'demo') {
+      const m = (await import(DEMO_MODULE)) as { runDemo(argv: string[]): Promise<number> };
+      return await m.runDemo(argv.slice(1));
+    }
+    const cli = parseArgs(argv);
+    if (cli.help) {
+      io.stdout.write(helpText());
+      return 0;
+    }
+    if (cli.version) {
+      io.stdout.write(`wirescope ${packageVersion()}\n`);
+      return 0;
+    }
+    if (cli.listInterfaces) {
+      const live = await import('../live/index.js');
+      return await live.printInterfaces(io.stdout);
+    }
+    return await run(cli, io);
+  } catch (e) {
+    io.stderr.write(errorLine(e));
+    return 2;
+  }
+}
+
+const DEMO_MODULE = './demo.js';
+
+export function errorLine(e: unknown): string {
+  if (e instanceof WirescopeError) return `wirescope: ${oneLine(e.message)}\n`;
+  const msg = e instanceof Error ? e.message : String(e);
+  return `wirescope: internal error: ${oneLine(msg)}\n`;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function packageVersion(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'wirescope' && pkg.version) return pkg.version;
+    } catch {
+      // try the next location (sources vs dist/)
+    }
+  }
+  return 'unknown';
+}
+
+/** `-F file`: the whole file is the expression; '#' comments are dropped, as tcpdump does. */
+function filterExpression(cli: CliOptions): string {
+  if (cli.filterFile === undefined) return cli.expression;
+  let text: string;
+  try {
+    text = readFileSync(cli.filterFile, 'latin1');
+  } catch (e) {
+    throw new UsageError(`can't read filter file ${cli.filterFile}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return text.replace(/#[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function bannerLinkType(linkType: number): string {
+  const n = LINKTYPE_BANNER[linkType];
+  return n ? `${n[0]} (${n[1]})` : `DLT ${linkType}`;
+}
+
+async function run(cli: CliOptions, io: CliIo): Promise<number> {
+  if (cli.read === undefined && cli.interface === undefined) {
+    throw new UsageError('no input: give -r FILE (or -r - for stdin) or -i INTERFACE (see wirescope --help)');
+  }
+  if (cli.read !== undefined && cli.interface !== undefined) throw new UsageError('-r and -i cannot be used together');
+  const expression = filterExpression(cli);
+  let source: RecordSource;
+  let live = false;
+  if (cli.read !== undefined) {
+    const { openCapture } = await import('../capture/index.js');
+    source = cli.read === '-' && io.stdin ? await openCapture(io.stdin, { name: '-' }) : await openCapture(cli.read);
+    const first = source.info.interfaces[0];
+    const lt = first?.linkType ?? 1;
+    io.stderr.write(`reading from file ${cli.read}, link-type ${bannerLinkType(lt)}, snapshot length ${first?.snaplen ?? 0}\n`);
+  } else {
+    const liveMod = await import('../live/index.js');
+    const opts: { interface: string; filter?: string; snaplen?: number } = { interface: cli.interface! };
+    if (expression) opts.filter = expression;
+    if (cli.snaplen !== undefined) opts.snaplen = cli.snaplen;
+    const cap = await liveMod.openLiveCapture(opts);
+    source = cap;
+    live = true;
+    const first = cap.info.interfaces[0];
+    if (cli.write === undefined && !cli.print.verbose && !cli.json && !cli.layers) {
+      io.stderr.write('wirescope: verbose output suppressed, use -v[v]... for full protocol decode\n');
+    }
+    io.stderr.write(`listening on ${cli.interface}, link-type ${bannerLinkType(cap.linkType)}, snapshot length ${first?.snaplen ?? cli.snaplen ?? 262144} bytes\n`);
+    const unhook = liveMod.stopCaptureOn(cap);
+    try {
+      return await pump(cli, io, source, live ? '' : expression);
+    } finally {
+      unhook();
+      io.stderr.write('\n' + liveMod.formatCaptureStats(cap.stats()));
+    }
+  }
+  return pump(cli, io, source, expression);
+}
+
+async function pump(cli: CliOptions, io: CliIo, source: RecordSource, expression: string): Promise<number> {
+  const info = source.info;
+  const filters = new Map<number, PacketFilter>();
+  let compile: ((expr: string, linkType: number, opts?: { bigEndian?: boolean }) => PacketFilter) | null = null;
+  if (expression) {
+    compile = (await import('../filter/index.js')).compileFilter;
+    // compile for the first interface now so a bad expression fails before any output
+    const lt = info.interfaces[0]?.linkType;
+    if (lt !== undefined) filters.set(lt, compile(expression, lt, { bigEndian: info.bigEndian }));
+  }
+  const out = new ChunkedOutput(io.stdout);
+  let writer: RecordWriter | null = null;
+  if (cli.write !== undefined) writer = await openOutputWriter(cli, info, io);
+  const printer = writer === null ? await makeFormatter(cli, info) : null;
+  const limit = cli.count ?? Infinity;
+  let count = 0;
+  let failure: unknown = null;
+  try {
+    outer: for await (const batch of source) {
+      for (const rec of batch) {
+        if (compile !== null) {
+          let f = filters.get(rec.linkType);
+          if (f === undefined) {
+            f = compile(expression, rec.linkType, { bigEndian: info.bigEndian });
+            filters.set(rec.linkType, f);
+          }
+          if (!f(rec.buf, rec.offset, rec.capLen, rec.origLen)) continue;
+        }
+        count++;
+        if (writer !== null) writer.write(rec);
+        else out.write(printer!(rec));
+        if (count >= limit) break outer;
+      }
+      if (out.closed) break;
+      await out.ready();
+      if (out.closed) break;
+    }
+  } catch (e) {
+    failure = e;
+  } finally {
+    await source.close().catch(() => undefined);
+  }
+  await out.end();
+  if (writer !== null) await writer.close();
+  if (failure !== null) throw failure;
+  return 0;
+}
+
+async function openOutputWriter(cli: CliOptions, info: SourceInfo, io: CliIo): Promise<RecordWriter> {
+  const { openWriter } = await import('../capture/index.js');
+  const target = cli.write!;
+  const format = /\.(pcapng|ntar)(\.gz)?$/i.test(target) ? 'pcapng' : 'pcap';
+  const first = info.interfaces[0];
+  const opts: { format: 'pcap' | 'pcapng'; nanosecond: boolean; linkType: number; snaplen?: number } = {
+    format,
+    nanosecond: cli.print.nano,
+    linkType: first?.linkType ?? 1,
+  };
+  const snaplen = cli.snaplen ?? first?.snaplen;
+  if (snaplen !== undefined) opts.snaplen = snaplen;
+  return openWriter(target === '-' ? io.stdout : target, opts);
+}
+
+async function makeFormatter(cli: CliOptions, info: SourceInfo): Promise<(rec: CaptureRecord) => string> {
+  if (cli.json || cli.layers) {
+    const m = await import('../printer/structured.js');
+    return cli.json ? m.jsonFormatter(cli.print) : m.layersFormatter(cli.print);
+  }
+  const printer = new TcpdumpPrinter(cli.print, info.format === 'pcap');
+  return (rec) => printer.format(rec);
+}

@@ -1,0 +1,326 @@
+/**
+ * Application-layer one-line summaries tcpdump prints after the transport: HTTP, SSH, WHOIS
+ * (txtproto lines), DNS queries, TFTP requests. Anything else is left at the transport line
+ * (`length N`), which is wirescope's consistent "not decoded" marker.
+ */
+import type { PrintContext } from './context.js';
+import { TRUNCATED } from './context.js';
+import { isPrint, visChar } from './format.js';
+
+const HTTP_METHODS = [
+  'OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT', 'PATCH',
+  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'ORDERPATCH',
+];
+
+export function printTcpPayload(ctx: PrintContext, bp: number, length: number, sport: number, dport: number, flags: number): void {
+  const o = ctx.opts;
+  if (flags & 0x04 && o.verbose) {
+    printRstData(ctx, bp, length);
+    return;
+  }
+  const port = (p: number) => sport === p || dport === p;
+  if (port(43)) {
+    ctx.s += ': ';
+    ctx.protocol = 'whois';
+    txtproto(ctx, bp, length, null, 'WHOIS');
+  } else if (port(80) || port(8080)) {
+    ctx.s += ': ';
+    ctx.protocol = 'http';
+    txtproto(ctx, bp, length, HTTP_METHODS, 'HTTP');
+  } else if (port(22)) {
+    ctx.protocol = 'ssh';
+    printSshVersion(ctx, bp, length);
+  }
+}
+
+/** -v on a RST with data: tcpdump's print_tcp_rst_data. */
+function printRstData(ctx: PrintContext, bp: number, length: number): void {
+  ctx.s += ctx.has(bp, length) ? ' [RST' : ' [!RST';
+  if (length > 30) {
+    length = 30;
+    ctx.s += '+';
+  }
+  ctx.s += ' ';
+  const n = Math.min(length, ctx.avail(bp));
+  for (let i = 0; i < n; i++) ctx.s += visChar(ctx.buf[bp + i]!);
+  ctx.s += ']';
+}
+
+function printSshVersion(ctx: PrintContext, bp: number, len: number): void {
+  if (ctx.u8(bp) !== 0x53 || ctx.u8(bp + 1) !== 0x53 || ctx.u8(bp + 2) !== 0x48 || ctx.u8(bp + 3) !== 0x2d) return;
+  let idx = 4;
+  while (idx < len) {
+    const c = ctx.u8(bp + idx);
+    if (c === 0x0a) break;
+    if (c === 0x0d) {
+      if (idx + 1 >= len) return;
+      if (ctx.u8(bp + idx + 1) === 0x0a) break;
+      return;
+    }
+    idx++;
+  }
+  if (idx >= len) return;
+  ctx.s += ': SSH: ' + ctx.buf.toString('latin1', bp, bp + idx);
+}
+
+/** txtproto_print: the protocol name, then the first line (or with -v every line). */
+function txtproto(ctx: PrintContext, bp: number, len: number, cmds: string[] | null, name: string): void {
+  let printThis = false;
+  if (cmds !== null) {
+    let t = fetchToken(ctx, bp, 0, len);
+    if (t.idx !== 0) {
+      if (cmds.includes(t.token.toUpperCase())) printThis = true;
+      t = fetchToken(ctx, bp, t.idx, len);
+      if (t.idx !== 0 && /^[0-9]{3}$/.test(t.token)) printThis = true;
+    }
+  } else printThis = true;
+  ctx.s += name;
+  if (ctx.opts.verbose) {
+    ctx.s += `, length: ${len}`;
+    for (let idx = 0; idx < len; ) {
+      const eol = printTxtLine(ctx, '\n\t', bp, idx, len);
+      if (eol === 0) break;
+      idx = eol;
+    }
+  } else if (printThis) printTxtLine(ctx, ': ', bp, 0, len);
+}
+
+const tokenResult = { idx: 0, token: '' };
+
+function fetchToken(ctx: PrintContext, bp: number, idx: number, len: number): { idx: number; token: string } {
+  let tok = '';
+  for (; idx < len; idx++) {
+    if (!ctx.has(bp + idx, 1)) return none();
+    const c = ctx.buf[bp + idx]!;
+    if (c & 0x80) return none();
+    if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) break;
+    if (!isPrint(c)) return none();
+    if (tok.length + 2 > 129) return none();
+    tok += String.fromCharCode(c);
+  }
+  if (tok.length === 0) return none();
+  for (; idx < len; idx++) {
+    if (!ctx.has(bp + idx, 1)) break;
+    const c = ctx.buf[bp + idx]!;
+    if (c === 0x0d || c === 0x0a) break;
+    if (!isPrint(c)) break;
+    if (c !== 0x20 && c !== 0x09) break;
+  }
+  tokenResult.idx = idx;
+  tokenResult.token = tok;
+  return tokenResult;
+}
+
+function none(): { idx: number; token: string } {
+  tokenResult.idx = 0;
+  tokenResult.token = '';
+  return tokenResult;
+}
+
+function printTxtLine(ctx: PrintContext, prefix: string, bp: number, idx: number, len: number): number {
+  const start = idx;
+  let lineLen: number;
+  while (idx < len) {
+    const c = ctx.u8(bp + idx);
+    if (c === 0x0a) {
+      lineLen = idx - start;
+      idx++;
+      ctx.s += prefix + ctx.buf.toString('latin1', bp + start, bp + start + lineLen);
+      return idx;
+    } else if (c === 0x0d) {
+      if (idx + 1 >= len) return 0;
+      if (ctx.u8(bp + idx + 1) === 0x0a) {
+        lineLen = idx - start;
+        idx += 2;
+        ctx.s += prefix + ctx.buf.toString('latin1', bp + start, bp + start + lineLen);
+        return idx;
+      }
+      return 0;
+    } else if (!isPrint(c) && c !== 0x09) return 0;
+    idx++;
+  }
+  ctx.s += prefix + ctx.buf.toString('latin1', bp + start, bp + idx);
+  return 0;
+}
+
+/** UDP payload summaries; false when wirescope does not decode the port (caller prints `UDP, length`). */
+export function printUdpPayload(ctx: PrintContext, cp: number, length: number, sport: number, dport: number): boolean {
+  if (sport === 53 || dport === 53) {
+    printDns(ctx, cp, length);
+    return true;
+  }
+  if (sport === 69 || dport === 69) {
+    printTftp(ctx, cp, length);
+    return true;
+  }
+  return false;
+}
+
+const DNS_TYPES: Record<number, string> = {
+  1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 13: 'HINFO', 15: 'MX', 16: 'TXT', 28: 'AAAA',
+  33: 'SRV', 35: 'NAPTR', 39: 'DNAME', 41: 'OPT', 43: 'DS', 46: 'RRSIG', 47: 'NSEC', 48: 'DNSKEY',
+  52: 'TLSA', 64: 'SVCB', 65: 'HTTPS', 99: 'SPF', 250: 'TSIG', 251: 'IXFR', 252: 'AXFR', 255: 'ANY', 257: 'CAA',
+};
+const DNS_OPCODES = ['', ' inv_q', ' stat', ' op3', ' notify', ' update', ' op6', ' op7', ' op8', ' updateA', ' updateD', ' updateDA', ' updateM', ' updateMA', ' zoneInit', ' zoneRef'];
+const DNS_RCODES = ['', ' FormErr', ' ServFail', ' NXDomain', ' NotImp', ' Refused', ' YXDomain', ' YXRRSet', ' NXRRSet', ' NotAuth', ' NotZone', ' Resp11', ' Resp12', ' Resp13', ' Resp14', ' NoChange'];
+
+/** A DNS message summary (tcpdump's ns_print), for queries and the header of responses. */
+function printDns(ctx: PrintContext, bp: number, length: number): void {
+  ctx.protocol = 'domain';
+  if (length < 12) {
+    ctx.s += ` [|domain]`;
+    return;
+  }
+  const id = ctx.u16(bp);
+  const flags = ctx.u16(bp + 2);
+  const qd = ctx.u16(bp + 4);
+  const an = ctx.u16(bp + 6);
+  const ns = ctx.u16(bp + 8);
+  const ar = ctx.u16(bp + 10);
+  const opcode = (flags >> 11) & 0xf;
+  if (flags & 0x8000) {
+    // response: header summary; resource records are not decoded
+    ctx.s += `${id}${DNS_OPCODES[opcode]}${DNS_RCODES[flags & 0xf]}`;
+    if (flags & 0x0400) ctx.s += '*';
+    if (!(flags & 0x0080)) ctx.s += '-';
+    if (flags & 0x0200) ctx.s += '|';
+    if (flags & 0x0020) ctx.s += '$';
+    if (qd !== 1) ctx.s += ` [${qd}q]`;
+    ctx.s += ` ${an}/${ns}/${ar}`;
+    let cp = bp + 12;
+    if (qd > 0) {
+      const q = questionText(ctx, cp, bp);
+      if (q !== null) {
+        ctx.s += q.text;
+        cp = q.next;
+      }
+    }
+    ctx.s += ` (${length})`;
+    return;
+  }
+  ctx.s += `${id}${DNS_OPCODES[opcode]}${flags & 0x0100 ? '+' : ''}${flags & 0x0010 ? '%' : ''}`;
+  if (flags & 0x06cf) ctx.s += ` [b2&3=0x${flags.toString(16)}]`;
+  if (qd !== 1) ctx.s += ` [${qd}q]`;
+  if (an) ctx.s += ` [${an}a]`;
+  if (ns) ctx.s += ` [${ns}n]`;
+  if (ar) ctx.s += ` [${ar}au]`;
+  let cp = bp + 12;
+  for (let i = 0; i < qd && cp < ctx.snapend; i++) {
+    const q = questionText(ctx, cp, bp);
+    if (q === null) {
+      ctx.printTrunc();
+      return;
+    }
+    ctx.s += (i > 0 ? ',' : '') + q.text;
+    cp = q.next;
+  }
+  ctx.s += ` (${length})`;
+}
+
+function questionText(ctx: PrintContext, cp: number, msg: number): { text: string; next: number } | null {
+  try {
+    const name = readName(ctx, cp, msg);
+    const type = ctx.u16(name.next);
+    const cls = ctx.u16(name.next + 2);
+    let text = ' ' + (DNS_TYPES[type] ?? `Type${type}`);
+    if (cls !== 1) text += cls === 3 ? ' CHAOS' : cls === 255 ? ' ANY' : ` (Class ${cls})`;
+    text += '? ' + name.text;
+    return { text, next: name.next + 4 };
+  } catch (e) {
+    if (e === TRUNCATED) return null;
+    throw e;
+  }
+}
+
+function readName(ctx: PrintContext, cp: number, msg: number): { text: string; next: number } {
+  let text = '';
+  let next = -1;
+  for (let hops = 0; hops < 128; hops++) {
+    const l = ctx.u8(cp);
+    if (l === 0) {
+      if (next < 0) next = cp + 1;
+      return { text: text || '.', next };
+    }
+    if ((l & 0xc0) === 0xc0) {
+      const ptr = ((l & 0x3f) << 8) | ctx.u8(cp + 1);
+      if (next < 0) next = cp + 2;
+      cp = msg + ptr;
+      continue;
+    }
+    ctx.check(cp + 1, l);
+    for (let i = 0; i < l; i++) {
+      const c = ctx.buf[cp + 1 + i]!;
+      text += c === 0x2e || c === 0x5c ? '\\' + String.fromCharCode(c) : isPrint(c) ? String.fromCharCode(c) : '\\' + String(c).padStart(3, '0');
+    }
+    text += '.';
+    cp += 1 + l;
+  }
+  return { text, next: next < 0 ? cp : next };
+}
+
+const TFTP_OPS: Record<number, string> = { 1: 'RRQ', 2: 'WRQ', 3: 'DATA', 4: 'ACK', 5: 'ERROR', 6: 'OACK' };
+
+function printTftp(ctx: PrintContext, bp: number, length: number): void {
+  ctx.protocol = 'tftp';
+  ctx.s += `TFTP, length ${length}`;
+  if (length < 2) {
+    ctx.printTrunc();
+    return;
+  }
+  const op = ctx.u16(bp);
+  const name = TFTP_OPS[op];
+  if (name === undefined) {
+    ctx.s += `, tftp-#${op}`;
+    return;
+  }
+  ctx.s += `, ${name}`;
+  bp += 2;
+  length -= 2;
+  switch (op) {
+    case 1:
+    case 2: {
+      if (length === 0) return ctx.printTrunc();
+      ctx.s += ' "';
+      let n = printZString(ctx, bp, length);
+      ctx.s += '"';
+      if (n === 0) return ctx.printTrunc();
+      bp += n;
+      length -= n;
+      if (length === 0) return ctx.printTrunc();
+      ctx.s += ' ';
+      n = printZString(ctx, bp, length);
+      if (n === 0) return ctx.printTrunc();
+      bp += n;
+      length -= n;
+      while (length !== 0) {
+        if (ctx.u8(bp) !== 0) ctx.s += ' ';
+        n = printZString(ctx, bp, length);
+        if (n === 0) return ctx.printTrunc();
+        bp += n;
+        length -= n;
+      }
+      return;
+    }
+    case 3:
+    case 4:
+      ctx.s += ` block ${ctx.u16(bp)}`;
+      return;
+    case 5:
+      ctx.s += ` ${ctx.u16(bp)}`;
+      return;
+  }
+}
+
+/** nd_printztn: a NUL-terminated string within n bytes; returns bytes used (0 = truncated). */
+function printZString(ctx: PrintContext, bp: number, n: number): number {
+  let used = 0;
+  for (;;) {
+    if (n === 0 || !ctx.has(bp, 1)) return 0;
+    const c = ctx.buf[bp]!;
+    bp++;
+    n--;
+    used++;
+    if (c === 0) return used;
+    ctx.s += visChar(c);
+  }
+}

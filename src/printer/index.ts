@@ -1,0 +1,105 @@
+/**
+ * TcpdumpPrinter: one tcpdump 4.99 line (plus -v continuation lines and -x/-X/-A dumps) per
+ * record, built as a string that the CLI writes out in large chunks.
+ */
+import type { CaptureRecord } from '../capture/record.js';
+import { PrintContext, TRUNCATED } from './context.js';
+import { asciiDump, hexAndAscii, hexOnly } from './hexdump.js';
+import { printEthernet, printNull, printRaw, printSll, printSll2 } from './link.js';
+import type { PrintOptions } from './options.js';
+import { TimestampFormatter } from './time.js';
+
+export { defaultPrintOptions, type PrintOptions } from './options.js';
+export { TimestampFormatter } from './time.js';
+
+/** Link types the printer decodes (others are refused up front, as tcpdump does). */
+export const PRINTABLE_LINK_TYPES: ReadonlySet<number> = new Set([0, 1, 12, 14, 101, 108, 113, 228, 229, 276]);
+
+export class TcpdumpPrinter {
+  private readonly ctx: PrintContext;
+  private readonly time: TimestampFormatter;
+  private count = 0;
+
+  /**
+   * `signedSeconds`: pcap files store seconds in a signed 32-bit field as libpcap reads it, so
+   * stamps from 2038-01-19 03:14:08 on are negative (tcpdump prints `[Error converting time]`).
+   */
+  constructor(
+    readonly opts: PrintOptions,
+    private readonly signedSeconds = false,
+  ) {
+    this.ctx = new PrintContext(opts);
+    this.time = new TimestampFormatter(opts.timeFormat, opts.nano);
+  }
+
+  /** The text for one record, newline included. */
+  format(rec: CaptureRecord): string {
+    return this.formatPacket(rec.buf, rec.offset, rec.capLen, rec.origLen, rec.linkType, rec.tsSec, rec.tsNsec);
+  }
+
+  formatPacket(buf: Buffer, offset: number, capLen: number, origLen: number, linkType: number, tsSec: number, tsNsec: number): string {
+    const o = this.opts;
+    this.count++;
+    let head = o.numbered ? numberText(this.count) : '';
+    let sec = tsSec;
+    if (this.signedSeconds && sec >= 0x80000000) sec -= 0x100000000;
+    head += this.time.print(sec, tsNsec);
+    const ctx = this.ctx;
+    ctx.reset(buf, offset, capLen);
+    let hdrlen = 0;
+    try {
+      hdrlen = this.printLink(linkType, offset, origLen, capLen);
+    } catch (e) {
+      if (e !== TRUNCATED) throw e;
+      ctx.printTrunc();
+      hdrlen = ctx.llHeaderLength;
+    }
+    let text = head + ctx.s;
+    if (o.hexAscii || o.hex || o.ascii) text += this.dump(buf, offset, capLen, hdrlen);
+    return text + '\n';
+  }
+
+  private printLink(linkType: number, p: number, length: number, caplen: number): number {
+    const ctx = this.ctx;
+    switch (linkType) {
+      case 1:
+        return printEthernet(ctx, p, length, caplen);
+      case 113:
+        return printSll(ctx, p, length, caplen);
+      case 276:
+        return printSll2(ctx, p, length, caplen);
+      case 0:
+        return printNull(ctx, p, length, caplen, false);
+      case 108:
+        return printNull(ctx, p, length, caplen, true);
+      case 12:
+      case 14:
+      case 101:
+      case 228:
+      case 229:
+        return printRaw(ctx, p, length);
+      default:
+        ctx.s += `[link type ${linkType} not decoded]`;
+        return 0;
+    }
+  }
+
+  private dump(buf: Buffer, offset: number, capLen: number, hdrlen: number): string {
+    const o = this.opts;
+    if (o.hexAscii) {
+      if (o.hexAscii > 1) return hexAndAscii(buf, offset, capLen, '\n\t');
+      return capLen > hdrlen ? hexAndAscii(buf, offset + hdrlen, capLen - hdrlen, '\n\t') : '';
+    }
+    if (o.hex) {
+      if (o.hex > 1) return hexOnly(buf, offset, capLen, '\n\t');
+      return capLen > hdrlen ? hexOnly(buf, offset + hdrlen, capLen - hdrlen, '\n\t') : '';
+    }
+    if (o.ascii > 1) return asciiDump(buf, offset, capLen);
+    return capLen > hdrlen ? asciiDump(buf, offset + hdrlen, capLen - hdrlen) : '';
+  }
+}
+
+function numberText(n: number): string {
+  const s = String(n);
+  return (s.length >= 5 ? s : '     '.slice(s.length) + s) + '  ';
+}

@@ -1,0 +1,317 @@
+/** TCP (tcpdump's print-tcp.c): flags, relative seq/ack per connection, options, checksum. */
+import type { PrintContext } from './context.js';
+import { csumAdd, csumFinish, cksumShouldBe, hex4, HEX2, ipv4At, ipv6At } from './format.js';
+import type { IpInfo } from './ip.js';
+import { ip4PseudoSum } from './ip.js';
+import { ip6PseudoSum } from './ip6.js';
+import { printTcpPayload } from './app.js';
+
+const FLAG_CHARS = ['F', 'S', 'R', 'P', '.', 'U', 'E', 'W'];
+const FLAG_TEXT: string[] = [];
+for (let f = 0; f < 256; f++) {
+  let s = '';
+  for (let i = 0; i < 8; i++) if (f & (1 << i)) s += FLAG_CHARS[i];
+  FLAG_TEXT.push(s || 'none');
+}
+
+const OPTION_NAMES: Record<number, string> = {
+  0: 'eol',
+  1: 'nop',
+  2: 'mss',
+  3: 'wscale',
+  4: 'sackOK',
+  5: 'sack',
+  6: 'echo',
+  7: 'echoreply',
+  8: 'TS',
+  11: 'cc',
+  12: 'ccnew',
+  13: '',
+  19: 'md5',
+  20: 'scps',
+  27: 'qs',
+  28: 'uto',
+  29: 'tcp-ao',
+  30: 'mptcp',
+  34: 'tfo',
+  254: 'exp',
+};
+
+/** The initial sequence numbers of one conversation, as tcpdump's tcp_seq_hash keeps them. */
+interface SeqEntry {
+  seq: number;
+  ack: number;
+}
+
+/** tcpdump's per-conversation state for relative sequence numbers. */
+export class TcpSeqTable {
+  private readonly map = new Map<string, SeqEntry>();
+  get(key: string): SeqEntry | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, e: SeqEntry): void {
+    this.map.set(key, e);
+  }
+}
+
+function addrKey(b: Buffer, off: number, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i += 2) s += String.fromCharCode((b[off + i]! << 8) | b[off + i + 1]!);
+  return s;
+}
+
+export function printTcp(ctx: PrintContext, bp: number, length: number, ip: IpInfo): void {
+  ctx.protocol = 'tcp';
+  const b = ctx.buf;
+  const v6 = ip.version === 6;
+  const ipOff = ip.off;
+  const src = v6 ? ipv6At(b, ipOff + 8) : ipv4At(b, ipOff + 12);
+  const dst = v6 ? ipv6At(b, ipOff + 24) : ipv4At(b, ipOff + 16);
+  if (!ctx.has(bp + 2, 2)) {
+    ctx.s += `${src} > ${dst}:`;
+    ctx.printTrunc();
+    return;
+  }
+  const sport = ctx.u16(bp);
+  const dport = ctx.u16(bp + 2);
+  if (ip.headerProto === 6) ctx.s += `${src}.${sport} > ${dst}.${dport}: `;
+  else ctx.s += `${sport} > ${dport}: `;
+  ctx.check(bp, 20);
+  let hlen = (b[bp + 12]! >> 4) * 4;
+  if (hlen < 20) {
+    ctx.s += ` tcp ${length - hlen} [bad hdr length ${hlen} - too short, < 20]`;
+    return;
+  }
+  let seq = ctx.u32(bp + 4);
+  let ack = ctx.u32(bp + 8);
+  const win = ctx.u16(bp + 14);
+  const urp = ctx.u16(bp + 18);
+  const o = ctx.opts;
+  if (o.quiet) {
+    ctx.s += `tcp ${length - hlen}`;
+    if (hlen > length) ctx.s += ` [bad hdr length ${hlen} - too long, > ${length}]`;
+    return;
+  }
+  const flags = b[bp + 13]!;
+  ctx.s += 'Flags [' + FLAG_TEXT[flags] + ']';
+  let rev = false;
+  let thseq = 0;
+  let thack = 0;
+  if (!o.absoluteSeq && flags & 0x10) {
+    const alen = v6 ? 16 : 4;
+    const sa = v6 ? ipOff + 8 : ipOff + 12;
+    const da = v6 ? ipOff + 24 : ipOff + 16;
+    if (sport > dport) rev = true;
+    else if (sport === dport && b.compare(b, sa, sa + alen, da, da + alen) > 0) rev = true;
+    const key = rev
+      ? addrKey(b, da, alen) + addrKey(b, sa, alen) + String.fromCharCode(dport, sport)
+      : addrKey(b, sa, alen) + addrKey(b, da, alen) + String.fromCharCode(sport, dport);
+    const table = v6 ? ctx.tcpSeq6 : ctx.tcpSeq4;
+    let th = table.get(key);
+    if (th === undefined || flags & 0x02) {
+      if (th === undefined) {
+        th = { seq: 0, ack: 0 };
+        table.set(key, th);
+      }
+      if (rev) {
+        th.ack = seq;
+        th.seq = (ack - 1) >>> 0;
+      } else {
+        th.seq = seq;
+        th.ack = (ack - 1) >>> 0;
+      }
+    } else if (rev) {
+      seq = (seq - th.ack) >>> 0;
+      ack = (ack - th.seq) >>> 0;
+    } else {
+      seq = (seq - th.seq) >>> 0;
+      ack = (ack - th.ack) >>> 0;
+    }
+    thseq = th.seq;
+    thack = th.ack;
+  }
+  if (hlen > length) {
+    ctx.s += ` [bad hdr length ${hlen} - too long, > ${length}]`;
+    return;
+  }
+  if (o.verbose && !ip.fragmented && ctx.has(bp, length)) {
+    const pseudo = v6 ? ip6PseudoSum(ctx, ipOff, 6, length) : ip4PseudoSum(ctx, ipOff, 6, length);
+    const sum = csumFinish(csumAdd(b, bp, length, pseudo));
+    const field = ctx.u16(bp + 16);
+    ctx.s += `, cksum 0x${hex4(field)}` + (sum !== 0 ? ` (incorrect -> 0x${hex4(cksumShouldBe(field, sum))})` : ' (correct)');
+  }
+  length -= hlen;
+  if (o.verbose > 1 || length > 0 || flags & 0x07) {
+    ctx.s += `, seq ${seq}`;
+    if (length > 0) ctx.s += `:${(seq + length) >>> 0}`;
+  }
+  if (flags & 0x10) ctx.s += `, ack ${ack}`;
+  ctx.s += `, win ${win}`;
+  if (flags & 0x20) ctx.s += `, urg ${urp}`;
+  if (hlen > 20) {
+    if (!printTcpOptions(ctx, bp + 20, hlen - 20, flags, rev, thseq, thack)) return;
+  }
+  ctx.s += `, length ${length}`;
+  if (length <= 0) return;
+  printTcpPayload(ctx, bp + (b[bp + 12]! >> 4) * 4, length, sport, dport, flags);
+}
+
+/** The option list; false after `[bad opt]` (tcpdump returns from tcp_print there). */
+function printTcpOptions(ctx: PrintContext, cp: number, hlen: number, flags: number, rev: boolean, thseq: number, thack: number): boolean {
+  ctx.s += ', options [';
+  let ch = '';
+  while (hlen > 0) {
+    ctx.s += ch;
+    const opt = ctx.u8(cp);
+    cp++;
+    let len: number;
+    if (opt === 0 || opt === 1) len = 1;
+    else {
+      len = ctx.u8(cp);
+      cp++;
+      if (len < 2 || len > hlen) return badOpt(ctx, ch);
+      --hlen;
+    }
+    --hlen;
+    let datalen = 0;
+    ctx.s += OPTION_NAMES[opt] ?? `unknown-${opt}`;
+    const lencheck = (l: number): boolean => {
+      if (l > hlen) return false;
+      ctx.check(cp, l);
+      return true;
+    };
+    switch (opt) {
+      case 2:
+        datalen = 2;
+        if (!lencheck(2)) return badOpt(ctx, ch);
+        ctx.s += ' ' + ctx.u16(cp);
+        break;
+      case 3:
+        datalen = 1;
+        if (!lencheck(1)) return badOpt(ctx, ch);
+        ctx.s += ' ' + ctx.u8(cp);
+        break;
+      case 5:
+        datalen = len - 2;
+        if (datalen % 8 !== 0) ctx.s += ' invalid sack';
+        else {
+          ctx.s += ` ${datalen / 8} `;
+          for (let i = 0; i < datalen; i += 8) {
+            if (!lencheck(i + 4)) return badOpt(ctx, ch);
+            let s = ctx.u32(cp + i);
+            if (!lencheck(i + 8)) return badOpt(ctx, ch);
+            let e = ctx.u32(cp + i + 4);
+            const base = rev ? thseq : thack;
+            s = (s - base) >>> 0;
+            e = (e - base) >>> 0;
+            ctx.s += `{${s}:${e}}`;
+          }
+        }
+        break;
+      case 6:
+      case 7:
+      case 11:
+      case 12:
+      case 13:
+        datalen = 4;
+        if (!lencheck(4)) return badOpt(ctx, ch);
+        ctx.s += ' ' + ctx.u32(cp);
+        break;
+      case 8:
+        datalen = 8;
+        if (!lencheck(8)) return badOpt(ctx, ch);
+        ctx.s += ` val ${ctx.u32(cp)} ecr ${ctx.u32(cp + 4)}`;
+        break;
+      case 19:
+        datalen = 16;
+        if (!lencheck(16)) return badOpt(ctx, ch);
+        ctx.s += ' ';
+        // tcpdump built with libcrypto cannot check without the key either
+        ctx.s += "can't check - ";
+        for (let i = 0; i < 16; i++) ctx.s += HEX2[ctx.u8(cp + i)];
+        break;
+      case 20:
+        datalen = 2;
+        if (!lencheck(2)) return badOpt(ctx, ch);
+        ctx.s += ` cap ${HEX2[ctx.u8(cp)]} id ${ctx.u8(cp + 1)}`;
+        break;
+      case 29:
+        datalen = len - 2;
+        if (datalen < 2) ctx.s += ' (invalid)';
+        else {
+          if (!lencheck(1)) return badOpt(ctx, ch);
+          ctx.s += ` keyid ${ctx.u8(cp)}`;
+          if (!lencheck(2)) return badOpt(ctx, ch);
+          ctx.s += ` rnextkeyid ${ctx.u8(cp + 1)}`;
+          if (datalen > 2) {
+            ctx.s += ' mac 0x';
+            for (let i = 2; i < datalen; i++) {
+              if (!lencheck(i + 1)) return badOpt(ctx, ch);
+              ctx.s += HEX2[ctx.u8(cp + i)];
+            }
+          }
+        }
+        break;
+      case 0:
+      case 1:
+      case 4:
+        break;
+      case 28: {
+        datalen = 2;
+        if (!lencheck(2)) return badOpt(ctx, ch);
+        let uto = ctx.u16(cp);
+        ctx.s += ` 0x${uto.toString(16)}`;
+        uto = uto & 1 ? (uto >> 1) * 60 : uto >> 1;
+        ctx.s += ' ' + uto;
+        break;
+      }
+      case 34:
+        datalen = len - 2;
+        if (!lencheck(datalen)) return badOpt(ctx, ch);
+        ctx.s += ' ';
+        printFastOpen(ctx, cp, datalen, false);
+        break;
+      case 254: {
+        datalen = len - 2;
+        if (!lencheck(datalen)) return badOpt(ctx, ch);
+        if (datalen < 2) return badOpt(ctx, ch);
+        const magic = ctx.u16(cp);
+        ctx.s += '-';
+        if (magic === 0xf989) printFastOpen(ctx, cp + 2, datalen - 2, true);
+        else ctx.s += hex4(magic);
+        break;
+      }
+      default:
+        datalen = len - 2;
+        if (datalen) ctx.s += ' 0x';
+        for (let i = 0; i < datalen; ++i) {
+          if (!lencheck(i + 1)) return badOpt(ctx, ch);
+          ctx.s += HEX2[ctx.u8(cp + i)];
+        }
+    }
+    cp += datalen;
+    hlen -= datalen;
+    datalen++;
+    if (opt !== 0 && opt !== 1) datalen++;
+    if (datalen !== len) ctx.s += `[len ${len}]`;
+    ch = ',';
+    if (opt === 0) break;
+  }
+  ctx.s += ']';
+  return true;
+}
+
+function badOpt(ctx: PrintContext, ch: string): false {
+  ctx.s += ch ? '[bad opt]]' : '[bad opt]';
+  return false;
+}
+
+function printFastOpen(ctx: PrintContext, cp: number, datalen: number, exp: boolean): void {
+  if (exp) ctx.s += 'tfo';
+  if (datalen === 0) ctx.s += ' cookiereq';
+  else if (datalen % 2 !== 0 || datalen < 4 || datalen > 16) ctx.s += ' (invalid)';
+  else {
+    ctx.s += ' cookie ';
+    for (let i = 0; i < datalen; ++i) ctx.s += HEX2[ctx.u8(cp + i)];
+  }
+}
