@@ -20,6 +20,11 @@ export interface OpenCaptureOptions {
   name?: string;
   /** Read size in bytes (default 4 MiB). */
   chunkSize?: number;
+  /**
+   * pcap: keep all bytes of a record that claims more than the file's snaplen (as Wireshark
+   * does) instead of cutting it to the snaplen (as libpcap and tcpdump do, the default).
+   */
+  keepBeyondSnaplen?: boolean;
 }
 
 export type CaptureInput = string | NodeJS.ReadableStream | Buffer;
@@ -44,14 +49,14 @@ export async function openCapture(input: CaptureInput, opts: OpenCaptureOptions 
   } else src = new StreamBytes(input);
   const win = src === null ? new ByteWindow(null, input as Buffer, MAX_WINDOW) : new ByteWindow(src, Buffer.allocUnsafe(chunk), MAX_WINDOW);
   try {
-    return await detect(win, name, false, chunk);
+    return await detect(win, name, false, chunk, opts.keepBeyondSnaplen === true);
   } catch (e) {
     await win.close().catch(() => undefined);
     throw e;
   }
 }
 
-async function detect(win: ByteWindow, name: string, gzip: boolean, chunk: number): Promise<RecordSource> {
+async function detect(win: ByteWindow, name: string, gzip: boolean, chunk: number, keep: boolean): Promise<RecordSource> {
   try {
     await win.fill(28);
   } catch (e) {
@@ -62,10 +67,10 @@ async function detect(win: ByteWindow, name: string, gzip: boolean, chunk: numbe
   if (avail === 0) throw new CaptureError(name, 0, 0, `empty ${what}: not a capture file`);
   if (avail >= 2 && win.buf[win.start] === 0x1f && win.buf[win.start + 1] === 0x8b) {
     if (gzip) throw new CaptureError(name, 0, 0, 'gzip inside gzip: not a capture file');
-    return detect(gunzipWindow(win, chunk), name, true, chunk);
+    return detect(gunzipWindow(win, chunk), name, true, chunk, keep);
   }
   if (avail < 4) throw new CaptureError(name, 0, 0, `${what} too short to be a capture: ${avail} bytes`);
-  if (pcapMagicAt(win.buf, win.start) !== null) return openPcapSource(win, name, gzip);
+  if (pcapMagicAt(win.buf, win.start) !== null) return openPcapSource(win, name, gzip, keep);
   if (win.buf.readUInt32LE(win.start) === PCAPNG_SHB_TYPE) return openPcapngSource(win, name, gzip);
   const head = win.buf.subarray(win.start, win.start + 4).toString('hex');
   throw new CaptureError(name, 0, 0, `not a pcap or pcapng capture (${what} starts with 0x${head})`);

@@ -77,7 +77,7 @@ export function pcapLinkType(field: number): { linkType: number; fcsLen?: number
 }
 
 /** Reads the file header at the window start; the caller has filled at least 24 bytes if any. */
-export function openPcapSource(win: ByteWindow, name: string, gzip: boolean): PcapSource {
+export function openPcapSource(win: ByteWindow, name: string, gzip: boolean, keepBeyondSnaplen = false): PcapSource {
   const avail = win.available;
   if (avail < PCAP_HEADER_LEN) {
     throw new CaptureError(name, 0, win.offsetOf(win.start), `pcap file header cut short: ${avail} of ${PCAP_HEADER_LEN} bytes`);
@@ -117,7 +117,10 @@ export function openPcapSource(win: ByteWindow, name: string, gzip: boolean): Pc
     ],
     pcap,
   };
-  return new PcapSource(win, info, swapModeFor(h.versionMajor, h.versionMinor), kind.magic === PcapMagic.modified);
+  // libpcap reads a snaplen of 0 or past the maximum as the maximum, and cuts records that
+  // claim more than the snaplen (but no more than the maximum) down to it.
+  const snap = h.snaplen === 0 || h.snaplen > MAX_CAPLEN || keepBeyondSnaplen ? MAX_CAPLEN : h.snaplen;
+  return new PcapSource(win, info, swapModeFor(h.versionMajor, h.versionMinor), kind.magic === PcapMagic.modified, snap);
 }
 
 export class PcapSource implements RecordSource {
@@ -129,6 +132,7 @@ export class PcapSource implements RecordSource {
     readonly info: SourceInfo,
     private readonly swap: SwapMode,
     private readonly modified: boolean,
+    private readonly snap: number,
   ) {
     for (let i = 0; i < BATCH_RECORDS; i++) this.pool.push(new CaptureRecord());
   }
@@ -156,6 +160,7 @@ export class PcapSource implements RecordSource {
     const linkType = this.info.interfaces[0]!.linkType;
     const hdrLen = this.modified ? 24 : 16;
     const swap = this.swap;
+    const snap = this.snap;
     let index = 0;
     for (;;) {
       if (this.closed) return;
@@ -183,9 +188,13 @@ export class PcapSource implements RecordSource {
           incl = orig;
           orig = t;
         }
-        if (incl > MAX_CAPLEN) {
-          fault = `record claims ${incl} captured bytes, more than the maximum ${MAX_CAPLEN}`;
-          break;
+        let capLen = incl;
+        if (incl > snap) {
+          if (incl > MAX_CAPLEN) {
+            fault = `record claims ${incl} captured bytes, more than the maximum ${MAX_CAPLEN}`;
+            break;
+          }
+          capLen = snap;
         }
         if (end - p - hdrLen < incl) {
           need = hdrLen + incl;
@@ -196,7 +205,7 @@ export class PcapSource implements RecordSource {
         r.linkType = linkType;
         r.tsSec = sec;
         r.tsNsec = frac * fracScale;
-        r.capLen = incl;
+        r.capLen = capLen;
         r.origLen = orig;
         r.buf = b;
         r.offset = p + hdrLen;

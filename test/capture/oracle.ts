@@ -31,11 +31,12 @@ export function captureFiles(dir: string, exts = ['.pcap', '.pcapng', '.pcap.gz'
 }
 
 export interface TsharkRecord {
-  /** Seconds and nanoseconds as tshark prints frame.time_epoch. */
+  /** Seconds and nanoseconds as tshark prints frame.time_epoch; '' when the record has none (SPB). */
   time: string;
   len: number;
   capLen: number;
   encap: number;
+  /** Wireshark numbers interfaces within each pcapng section; ours are global (info.interfaces). */
   interfaceId: number;
 }
 
@@ -56,6 +57,8 @@ export function tsharkRead(file: string): TsharkRead {
   for (const line of r.stdout.split('\n')) {
     if (line === '') continue;
     const [time = '', len = '', capLen = '', encap = '', ifId = ''] = line.split('\t');
+    // Wireshark also shows pcapng custom blocks as frames; they have no encapsulation.
+    if (encap === '') continue;
     records.push({ time, len: Number(len), capLen: Number(capLen), encap: Number(encap), interfaceId: ifId === '' ? 0 : Number(ifId) });
   }
   const error = r.stderr
