@@ -155,6 +155,7 @@ export class PacketDecoder {
       case 14:
         this.raw(p, buf, offset, end, 0);
         break;
+      // LINKTYPE_IPV4/IPV6 still carry the version nibble; tcpdump and tshark trust it.
       case 228:
         this.raw(p, buf, offset, end, 4);
         break;
@@ -288,15 +289,16 @@ export class PacketDecoder {
     else this.etherTypeNext(p, buf, proto, off + 20, end);
   }
 
-  /** Raw IP; `version` 0 means read it from the first nibble. */
-  private raw(p: Packet, buf: Buffer, off: number, end: number, version: number): void {
+  /** Raw IP: the version nibble decides; `claimed` (4, 6 or 0) is the link type's word otherwise. */
+  private raw(p: Packet, buf: Buffer, off: number, end: number, claimed: number): void {
     if (end <= off) {
       p.truncated = true;
       p.fail(Layer.Raw, IssueReason.Truncated, off);
       return;
     }
     p.push(Layer.Raw);
-    const v = version !== 0 ? version : buf[off]! >> 4;
+    const nibble = buf[off]! >> 4;
+    const v = nibble === 4 || nibble === 6 ? nibble : claimed;
     if (v === 4) this.network(p, buf, 0x0800, off, end);
     else if (v === 6) this.network(p, buf, 0x86dd, off, end);
     else {
@@ -368,15 +370,17 @@ export class PacketDecoder {
       return;
     }
     v.length = hl;
-    p.networkOffset = off;
-    p.push(Layer.Ipv4);
     let tl = (buf[off + 2]! << 8) | buf[off + 3]!;
-    // A zero total length is what TSO hands the capture point: use what was captured.
+    // A zero total length is what TSO hands the capture point: use what was captured (as
+    // tcpdump's GUESS_TSO and tshark's ip.tso_support do).
     if (tl === 0) tl = avail;
     if (tl < hl) {
       p.fail(Layer.Ipv4, IssueReason.BadTotalLength, off + 2);
+      p.setPayload(off, end);
       return;
     }
+    p.networkOffset = off;
+    p.push(Layer.Ipv4);
     let dataEnd = off + tl;
     if (dataEnd > end) {
       p.truncated = true;
@@ -433,11 +437,14 @@ export class PacketDecoder {
     p.networkOffset = off;
     p.push(Layer.Ipv6);
     const pl = (buf[off + 4]! << 8) | buf[off + 5]!;
-    // ipEnd: where the datagram ends by its own account (jumbo or TSO: what was captured).
-    let ipEnd = pl !== 0 ? off + 40 + pl : end;
-    let dataEnd = ipEnd > end ? end : ipEnd;
-    if (ipEnd > end) p.truncated = true;
+    // ipEnd: where the datagram ends by its own account. A zero payload length means a jumbo
+    // option follows; without one, nothing (tcpdump and tshark make no TSO guess for IPv6).
+    let ipEnd = off + 40 + pl;
     let nh = buf[off + 6]!;
+    // Payload length 0 before a hop-by-hop header: a jumbogram, whose length is in that header.
+    const jumboPending = pl === 0 && nh === 0;
+    let dataEnd = jumboPending || ipEnd > end ? end : ipEnd;
+    if (!jumboPending && ipEnd > end) p.truncated = true;
     let o = off + 40;
     let fragment = false;
     for (;;) {
@@ -460,15 +467,19 @@ export class PacketDecoder {
       }
       if (nh === 0 || nh === 60) {
         const bad = walkIpv6Options(buf, o + 2, o + len, null);
-        if (bad >= 0) p.fail(Layer.Ipv6, IssueReason.BadOption, bad);
-        else if (nh === 0 && pl === 0) {
+        if (bad >= 0) {
+          p.fail(Layer.Ipv6, IssueReason.BadOption, bad);
+          if (jumboPending) return;
+        } else if (nh === 0 && jumboPending && o === off + 40) {
           const jumbo = findJumbo(buf, o + 2, o + len);
-          if (jumbo > 0) {
-            v.jumboLength = jumbo;
-            ipEnd = off + 40 + jumbo;
-            if (ipEnd > end) p.truncated = true;
-            dataEnd = ipEnd > end ? end : ipEnd;
+          if (jumbo === 0) {
+            p.fail(Layer.Ipv6, IssueReason.BadExtension, o);
+            return;
           }
+          v.jumboLength = jumbo;
+          ipEnd = off + 40 + jumbo;
+          if (ipEnd > end) p.truncated = true;
+          dataEnd = ipEnd > end ? end : ipEnd;
         } else if (nh === 0) {
           const jumbo = findJumbo(buf, o + 2, o + len);
           if (jumbo > 0) v.jumboLength = jumbo;

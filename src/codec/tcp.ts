@@ -221,10 +221,20 @@ export class TcpView {
   forEachOption(cb: OptionCallback): boolean {
     return walkOptions(this.buf, this.offset + 20, this.offset + this.headerLength, cb) < 0;
   }
+  /**
+   * 'incorrect' also for a 0xffff field where 0x0000 is computed: the sum verifies, but RFC 1624
+   * says a sender never produces that value and tshark flags it; tcpdump prints it as correct
+   * (see `negativeZeroChecksum`).
+   */
   checksumStatus(): ChecksumStatus {
     const c = this.cksum;
     if (!c.verifiable(this.offset)) return 'unverifiable';
-    return foldSum(c.sum(this.buf, this.offset, 6)) === 0xffff ? 'correct' : 'incorrect';
+    if (foldSum(c.sum(this.buf, this.offset, 6)) !== 0xffff) return 'incorrect';
+    return this.checksum === 0xffff && this.expectedChecksum() === 0 ? 'incorrect' : 'correct';
+  }
+  /** The field is 0xffff where 0x0000 is computed: tshark says bad, tcpdump and receivers accept it. */
+  get negativeZeroChecksum(): boolean {
+    return this.checksum === 0xffff && this.cksum.verifiable(this.offset) && this.expectedChecksum() === 0;
   }
   /** The checksum the segment should carry; -1 when not verifiable. */
   expectedChecksum(): number {
