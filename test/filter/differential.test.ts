@@ -65,6 +65,22 @@ export const EXPRESSIONS: string[] = [
   'ip6 and not icmp6 and not tcp', 'udp and not port 53 and not port 5353', '(ip or ip6) and not (tcp or udp)',
   'host 198.18.0.1 and host 198.18.0.2 and tcp', 'host 10.0.0.1 or 10.0.0.53 and port 53',
   'inbound', 'outbound', 'outbound and tcp',
+  // qualifier inheritance (libpcap hands the last qualifiers to a bare address)
+  'port 80 or 443 or 53', 'src 10.0.0.1', 'dst 10.0.0.1 or 10.0.0.9', 'tcp port (80 or 443)',
+  'host (10.0.0.1 or 10.1.2.3)', 'ether src 02:00:00:00:00:01 or 02:00:00:00:00:02',
+  'net 10.0.0.0/24 or 172.16.0.0/12', 'src net 10 and dst net 10', 'host 10.0.0.1 and (tcp or udp) or 10.0.0.53',
+  'not host 10.0.0.1 and 10.1.2.3', 'tcp and port 80 or 443', 'dst port 80 or src 53', 'udp port 53 or (123)',
+  'host 10.0.0.1 and not (10.1.2.3 or 10.0.0.53)', 'src host 10.0.0.1 and dst 10.1.2.3 or 10.0.0.9',
+  'port 80 and tcp or 443', 'vlan 100 or 200', 'tcp port 80 or udp 53', 'ip6 host fd00::1 or fd00::53',
+  // more protocol chains, offsets, numbers
+  'ip6 protochain 51', 'protochain 17', 'ip protochain 1', 'vlan (100)', 'ip[0] & 0xf0 = 0x40 and ip[9] = 6',
+  'ether[6:4] = 0x02000000', 'ether[14] = 0x45 or ether[18] = 0x45', 'ip[8] = 0100', 'len >= 0x40',
+  'ip6 host fd00::1 and ip6 dst host fd00::2', 'greater 100 or less 50 and tcp',
+  'tcp[tcpflags] & tcp-push != 0 and tcp[tcpflags] & tcp-ack != 0', 'icmp6 and ip6[40] = 128',
+  'ip6[6] = 44 and ip6[40] = 6', 'udp port 53 and udp[10:2] & 0x8000 = 0', 'net 198.18.0/24', 'arp and arp[6:2] = 2',
+  'ether proto 0x8100', 'ip6 and ip6[0] & 0xf0 = 0x60', 'ether dst 33:33:00:00:00:fb or ether dst 01:00:5e:00:00:fb',
+  'ether host 02-00-00-00-00-01', 'ether host 020000000001', 'ip6 multicast or ip multicast', 'tcp[13] & 0x3f = 0x02',
+  'not (port 80 or port 443) and tcp', 'not vlan and not arp and not ip6 and not ip',
 ];
 
 const enabled = tcpdumpAvailable();
