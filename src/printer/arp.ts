@@ -34,6 +34,10 @@ export function printArp(ctx: PrintContext, bp: number, length: number, caplen: 
   const hln = ctx.u8(bp + 4);
   const pln = ctx.u8(bp + 5);
   const op = ctx.u16(bp + 6);
+  if (hrd === 19) {
+    printAtmArp(ctx, bp, length);
+    return;
+  }
   const sha = bp + 8;
   const spa = sha + hln;
   const tha = spa + pln;
@@ -42,6 +46,7 @@ export function printArp(ctx: PrintContext, bp: number, length: number, caplen: 
     ctx.printTrunc();
     return;
   }
+  if (!ctx.opts.linkHeader) ctx.s += 'ARP, ';
   const v = ctx.opts.verbose > 0;
   const ipProto = pro === 0x0800 || pro === 0x1000;
   if (!ipProto || pln !== 4 || hln === 0 || v) {
@@ -84,4 +89,23 @@ export function printArp(ctx: PrintContext, bp: number, length: number, caplen: 
     }
   }
   ctx.s += `, length ${length}`;
+}
+
+/** ATM ARP (RFC 2225): variable-length addresses; only the truncation check is decoded. */
+function printAtmArp(ctx: PrintContext, bp: number, length: number): void {
+  ctx.check(bp, 12);
+  const b = ctx.buf;
+  const shl = b[bp + 4]! & 0x3f;
+  const ssl = b[bp + 5]! & 0x3f;
+  const spl = b[bp + 8]!;
+  const thl = b[bp + 9]! & 0x3f;
+  const tsl = b[bp + 10]! & 0x3f;
+  const tpl = b[bp + 11]!;
+  const tpa = bp + 12 + shl + ssl + spl + thl + tsl;
+  if (!ctx.has(tpa, tpl)) {
+    ctx.printTrunc();
+    return;
+  }
+  if (!ctx.opts.linkHeader) ctx.s += 'ARP, ';
+  ctx.s += `ATM ARP (not decoded), length ${length}`;
 }

@@ -122,7 +122,25 @@ export function printIcmp(ctx: PrintContext, bp: number, length: number, ip: IpI
     const saved = ctx.snapend;
     printIp(ctx, oip, ctx.u16(oip + 2));
     ctx.snapend = saved;
+    ctx.protocol = 'icmp';
   }
+  if (ctx.opts.verbose >= 1 && length > 136 && (type === 3 || type === 11 || type === 12)) printMultipart(ctx, bp, length);
+}
+
+/** RFC 4884 multi-part extensions after an error's original datagram (header only). */
+function printMultipart(ctx: PrintContext, bp: number, plen: number): void {
+  ctx.check(bp, 141);
+  const ext = bp + 136;
+  if (ctx.u8(bp + 5) === 0 && ctx.has(ext, plen - 136)) {
+    if (csumFinish(csumAdd(ctx.buf, ext, plen - 136, 0)) !== 0) return;
+  }
+  const version = ctx.u8(ext) >> 4;
+  ctx.s += `\n\tICMP Multi-Part extension v${version}`;
+  if (version !== 2) {
+    ctx.s += ' packet not supported';
+    return;
+  }
+  ctx.s += `, checksum 0x${ctx.u16(ext + 2).toString(16).padStart(4, '0')} (unverified), length ${plen - 136}`;
 }
 
 function timeText(ms: number): string {
