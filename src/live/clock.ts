@@ -18,15 +18,7 @@ export class ArrivalClock {
   tsNsec = 0;
 
   constructor() {
-    // Date.now() has millisecond resolution: spin (at most ~1 ms, once) until it ticks, so the
-    // anchor is taken on a millisecond edge and the wall/monotonic offset is known to ~1 µs.
-    const start = Date.now();
-    let wallMs = Date.now();
-    let perfMs = performance.now();
-    for (let i = 0; i < 1_000_000 && wallMs === start; i++) {
-      wallMs = Date.now();
-      perfMs = performance.now();
-    }
+    const { wallMs, perfMs } = calibrate();
     this.anchorSec = Math.floor(wallMs / 1000);
     this.anchorNsec = (wallMs % 1000) * 1_000_000;
     this.anchorPerfMs = perfMs;
@@ -39,4 +31,30 @@ export class ArrivalClock {
     this.tsSec = this.anchorSec + carry;
     this.tsNsec = elapsedNs - carry * NS_PER_SEC;
   }
+}
+
+/**
+ * Pairs a wall-clock millisecond with the monotonic clock. Date.now() only has millisecond
+ * resolution, so watch it tick: the tick happened between the last read showing the old value
+ * and the first showing the new one. Of a few ticks (about 4 ms of spinning, once per capture),
+ * keep the one bracketed most tightly, so a preemption during one of them does not matter.
+ */
+function calibrate(): { wallMs: number; perfMs: number } {
+  let best = { wallMs: Date.now(), perfMs: performance.now(), width: Infinity };
+  for (let tick = 0; tick < 4; tick++) {
+    // lastOld: monotonic time just before the latest read that still showed `old`.
+    let lastOld = performance.now();
+    const old = Date.now();
+    for (let i = 0; i < 1_000_000; i++) {
+      const before = performance.now();
+      const now = Date.now();
+      if (now !== old) {
+        const after = performance.now();
+        if (after - lastOld < best.width) best = { wallMs: now, perfMs: (lastOld + after) / 2, width: after - lastOld };
+        break;
+      }
+      lastOld = before;
+    }
+  }
+  return { wallMs: best.wallMs, perfMs: best.perfMs };
 }

@@ -33,7 +33,11 @@ export interface LiveCaptureOptions {
   snaplen?: number;
   /** `cap` always opens the interface in promiscuous mode; `false` is accepted but cannot be honoured. */
   promiscuous?: boolean;
-  /** Kernel capture buffer in bytes (pcap_set_buffer_size, tcpdump's -B); default 2 MiB. */
+  /**
+   * Kernel capture buffer in bytes (pcap_set_buffer_size, tcpdump's -B); default 32 MiB. cap
+   * opens libpcap in immediate mode, which uses TPACKET_V2: one slot per packet sized by the
+   * interface MTU, so on `lo` (MTU 65536) tcpdump's 2 MiB default would hold about 16 packets.
+   */
   bufferSize?: number;
   /** Most bytes held in packets not yet consumed before new packets are dropped; default 64 MiB. */
   queueBytes?: number;
@@ -42,7 +46,7 @@ export interface LiveCaptureOptions {
 export const DEFAULT_SNAPLEN = 262_144;
 /** The snaplen `cap` sets on its libpcap handle; a packet this long may have been cut. */
 export const CAP_SNAPLEN = 65_535;
-const DEFAULT_BUFFER_SIZE = 2 << 20;
+const DEFAULT_BUFFER_SIZE = 32 << 20;
 const DEFAULT_QUEUE_BYTES = 64 << 20;
 const CHUNK_SIZE = 1 << 20;
 const MAX_BATCH = 4096;
