@@ -11,10 +11,21 @@ export type PacketFilter = (buf: Buffer, offset: number, capLen: number, origLen
 /** Upper bound on protochain iterations; libpcap's loop can spin forever on a crafted AH. */
 const CHAIN_LIMIT = 64;
 
+/**
+ * What is known at a point of the generated code: loads already done (and so in bounds) and the
+ * largest `cap` bound already checked. Facts learnt inside an `if` block die with the block;
+ * facts from before it hold inside it, because the code only nests, never jumps.
+ */
+interface Scope {
+  loads: Map<string, string>;
+  checked: number;
+}
+
 class Emitter {
   private lines: string[] = [];
   private depth = 1;
   private temps = 0;
+  private scopes: Scope[] = [{ loads: new Map(), checked: 0 }];
 
   line(s: string): void {
     this.lines.push('  '.repeat(this.depth) + s);
@@ -23,11 +34,34 @@ class Emitter {
   open(s: string): void {
     this.line(s + ' {');
     this.depth++;
+    const top = this.scope;
+    this.scopes.push({ loads: new Map(top.loads), checked: top.checked });
   }
 
   close(): void {
     this.depth--;
     this.line('}');
+    this.scopes.pop();
+  }
+
+  private get scope(): Scope {
+    return this.scopes[this.scopes.length - 1]!;
+  }
+
+  /** Rejects the packet unless `n` bytes were captured (once per path). */
+  need(n: number): void {
+    if (n <= this.scope.checked) return;
+    this.line(`if (cap < ${int(n)}) return false;`);
+    this.scope.checked = n;
+  }
+
+  /** A value already loaded on every path to here, by key. */
+  known(key: string): string | undefined {
+    return this.scope.loads.get(key);
+  }
+
+  remember(key: string, temp: string): void {
+    this.scope.loads.set(key, temp);
   }
 
   temp(): string {
@@ -61,21 +95,34 @@ function emitVal(e: Emitter, v: Val): string {
       return 'len';
     case 'ld': {
       if (v.iphl < 0 && v.idx === null) {
-        e.line(`if (cap < ${int(v.off + v.size)}) return false;`);
+        const key = `${v.size}@${v.off}`;
+        const have = e.known(key);
+        if (have) return have;
+        e.need(v.off + v.size);
         const t = e.temp();
         e.line(`${t} = ${read(v.size, `o + ${int(v.off)}`)};`);
+        e.remember(key, t);
         return t;
       }
       // Variable offset: BPF computes the index in 32 bits, then bounds-checks index + k.
-      const x = e.temp();
+      let x: string;
       if (v.iphl >= 0) {
-        e.line(`if (cap < ${int(v.iphl + 1)}) return false;`);
-        e.line(`${x} = (buf[o + ${int(v.iphl)}] & 15) << 2;`);
+        const hkey = `hl@${v.iphl}`;
+        let hl = e.known(hkey);
+        if (!hl) {
+          e.need(v.iphl + 1);
+          hl = e.temp();
+          e.line(`${hl} = (buf[o + ${int(v.iphl)}] & 15) << 2;`);
+          e.remember(hkey, hl);
+        }
+        x = hl;
         if (v.idx) {
           const i = emitVal(e, v.idx);
-          e.line(`${x} = (${x} + ${i}) >>> 0;`);
+          x = e.temp();
+          e.line(`${x} = (${hl} + ${i}) >>> 0;`);
         }
       } else {
+        x = e.temp();
         const i = emitVal(e, v.idx as Val);
         e.line(`${x} = ${i};`);
       }
