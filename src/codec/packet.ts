@@ -487,8 +487,9 @@ export class PacketDecoder {
       } else if (nh === 43) {
         if (buf[o + 3]! > 0) this.ipv6FinalDst(v, buf, o, len);
       } else if (nh === 44) {
-        v.fragmentHeaderOffset = o;
-        fragment = true;
+        if (v.fragmentHeaderOffset < 0) v.fragmentHeaderOffset = o;
+        // An atomic fragment (offset 0, M clear; RFC 6946) holds the whole datagram.
+        if ((buf[o + 3]! & 1) !== 0) fragment = true;
         if ((((buf[o + 2]! << 8) | buf[o + 3]!) & 0xfff8) !== 0) {
           // Not the first fragment: the rest continues a header decoded elsewhere.
           p.ipProto = buf[o]!;
