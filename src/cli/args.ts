@@ -15,6 +15,10 @@ export interface CliOptions {
   filterFile?: string;
   snaplen?: number;
   interface?: string;
+  /** -B: live kernel buffer in KiB. */
+  bufferKiB?: number;
+  /** --duration: live capture length, e.g. `10s`. */
+  duration?: string;
   listInterfaces: boolean;
   json: boolean;
   layers: boolean;
@@ -24,7 +28,7 @@ export interface CliOptions {
 }
 
 /** Short options that take a value (as in tcpdump's optstring). */
-const SHORT_WITH_VALUE = new Set(['c', 'F', 'r', 'w', 's', 'i']);
+const SHORT_WITH_VALUE = new Set(['c', 'F', 'r', 'w', 's', 'i', 'B']);
 /** Short flags (some counted). */
 const SHORT_FLAGS = new Set(['A', 'D', 'e', 'n', 'q', 'S', 't', 'v', 'x', 'X', '#', 'V', 'h', 'l', 'U', 'p', 'N']);
 
@@ -87,6 +91,8 @@ export function buildCommand(): Command {
     .option('-i <interface>', 'capture live on interface (name or -D number; needs libpcap and capture permission). The cap module gives no kernel timestamps: packets are stamped on arrival')
     .option('-s <snaplen>', 'bytes kept per packet when capturing live (default 262144; libpcap under cap keeps at most 65535)', positiveInt('snaplen'))
     .option('-D', 'list the interfaces live capture can use, then exit')
+    .option('-B <KiB>', 'live: kernel capture buffer size in KiB (default 32768)', positiveInt('buffer size'))
+    .option('--duration <time>', 'live: stop capturing after this long (10s, 500ms, 2m), as Ctrl-C would')
     .option('-n', "don't convert addresses or ports to names (always the case; accepted, also as -nn)")
     .option('-e', 'print the link-level header (MAC addresses, ethertype, VLAN tags, SLL direction)')
     .option('-v', 'verbose: IP TTL/id/length/flags/options and checksum verdicts; -vv, -vvv: more', increase, 0)
@@ -128,6 +134,8 @@ interface RawOpts {
   F?: string;
   i?: string;
   s?: number;
+  B?: number;
+  duration?: string;
   D?: boolean;
   n?: boolean;
   e?: boolean;
@@ -184,6 +192,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (o.F !== undefined) cli.filterFile = o.F;
   if (o.i !== undefined) cli.interface = o.i;
   if (o.s !== undefined) cli.snaplen = o.s;
+  if (o.B !== undefined) cli.bufferKiB = o.B;
+  if (o.duration !== undefined) cli.duration = o.duration;
   return cli;
 }
 

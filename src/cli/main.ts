@@ -108,9 +108,11 @@ async function run(cli: CliOptions, io: CliIo): Promise<number> {
     io.stderr.write(`reading from file ${cli.read}, link-type ${bannerLinkType(lt)}, snapshot length ${first?.snaplen ?? 0}\n`);
   } else {
     const liveMod = await import('../live/index.js');
-    const opts: { interface: string; filter?: string; snaplen?: number } = { interface: cli.interface! };
+    const opts: { interface: string; filter?: string; snaplen?: number; bufferSize?: number } = { interface: cli.interface! };
     if (expression) opts.filter = expression;
     if (cli.snaplen !== undefined) opts.snaplen = cli.snaplen;
+    if (cli.bufferKiB !== undefined) opts.bufferSize = cli.bufferKiB * 1024;
+    const durationMs = cli.duration !== undefined ? liveMod.parseDuration(cli.duration) : undefined;
     const cap = await liveMod.openLiveCapture(opts);
     source = cap;
     live = true;
@@ -119,12 +121,14 @@ async function run(cli: CliOptions, io: CliIo): Promise<number> {
       io.stderr.write('wirescope: verbose output suppressed, use -v[v]... for full protocol decode\n');
     }
     io.stderr.write(`listening on ${cli.interface}, link-type ${bannerLinkType(cap.linkType)}, snapshot length ${first?.snaplen ?? cli.snaplen ?? 262144} bytes\n`);
-    const unhook = liveMod.stopCaptureOn(cap);
+    const unhook = liveMod.stopCaptureOn(cap, durationMs);
     try {
       return await pump(cli, io, source, live ? '' : expression);
     } finally {
       unhook();
-      io.stderr.write('\n' + liveMod.formatCaptureStats(cap.stats()));
+      // Like tcpdump: after an interrupt, a newline on stdout in case a line was cut short.
+      if (cap.stoppedBy === 'signal' && cli.write !== '-') io.stdout.write('\n');
+      io.stderr.write(liveMod.formatCaptureStats(cap.stats()));
     }
   }
   return pump(cli, io, source, expression);

@@ -64,10 +64,14 @@ export function formatCaptureStats(s: CaptureStats): string {
  * every packet already received and ends. Returns a function that removes the handlers.
  */
 export function stopCaptureOn(source: LiveCapture, durationMs?: number): () => void {
-  const stop = () => void source.close();
+  const stopWith = (why: 'signal' | 'duration') => {
+    source.stoppedBy ??= why;
+    void source.close();
+  };
+  const stop = () => stopWith('signal');
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  const timer = durationMs !== undefined && durationMs > 0 ? setTimeout(stop, durationMs) : undefined;
+  const timer = durationMs !== undefined && durationMs > 0 ? setTimeout(() => stopWith('duration'), durationMs) : undefined;
   return () => {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

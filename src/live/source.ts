@@ -60,6 +60,8 @@ class Batch {
 export class LiveCapture implements LiveRecordSource {
   readonly info: SourceInfo;
   readonly linkType: number;
+  /** What ended the capture when `stopCaptureOn` did: tcpdump prints a newline after a signal. */
+  stoppedBy: 'signal' | 'duration' | null = null;
   private readonly snaplen: number;
   private readonly clock = new ArrivalClock();
   private readonly capBuffer: Buffer;
