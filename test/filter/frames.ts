@@ -292,9 +292,20 @@ export function syntheticCaptures(): SyntheticCapture[] {
     { name: 'ethernet-mix.pcap', linkType: 1, records: toRecords(ethernetFrames()) },
     { name: 'sll.pcap', linkType: 113, records: toRecords(cookedFrames('sll')) },
     { name: 'sll2.pcap', linkType: 276, records: toRecords(cookedFrames('sll2')) },
-    { name: 'null.pcap', linkType: 0, records: toRecords(ipFrames({ type: 'null' } as Link)) },
+    {
+      name: 'null.pcap',
+      linkType: 0,
+      records: toRecords([
+        ...ipFrames({ type: 'null' } as Link),
+        // IPv6 as BSDs (24, 28, 30) and Linux (10) number AF_INET6; libpcap accepts only the BSD ones.
+        ...[24, 28, 10].map((family) => udp6({ type: 'null', family } as Link, 'fd00::1', 'fd00::2', 1, 2)),
+        // Written by a big-endian host: libpcap compares the family in the file's byte order.
+        tcp4({ type: 'null', bigEndian: true } as Link, '10.0.0.1', '10.1.2.3', 1, 80, F.syn),
+      ]),
+    },
     { name: 'loop.pcap', linkType: 108, records: toRecords(ipFrames({ type: 'loop' } as Link)) },
     { name: 'raw.pcap', linkType: 101, records: toRecords(ipFrames({ type: 'raw' } as Link)) },
+    { name: 'raw12.pcap', linkType: 12, records: toRecords(ipFrames({ type: 'raw', linkType: 12 } as Link)) },
     { name: 'ipv4.pcap', linkType: 228, records: toRecords(ipFrames({ type: 'raw', linkType: 228 } as Link).slice(0, 4)) },
     { name: 'ipv6.pcap', linkType: 229, records: toRecords([4, 5, 7, 8].map((i) => ipFrames({ type: 'raw', linkType: 229 } as Link)[i]!)) },
   ];
