@@ -108,10 +108,14 @@ async function run(cli: CliOptions, io: CliIo): Promise<number> {
     io.stderr.write(`reading from file ${cli.read}, link-type ${bannerLinkType(lt)}, snapshot length ${first?.snaplen ?? 0}\n`);
   } else {
     const liveMod = await import('../live/index.js');
-    const opts: { interface: string; filter?: string; snaplen?: number; bufferSize?: number } = { interface: cli.interface! };
+    const opts: { interface: string; filter?: string; snaplen?: number; bufferSize?: number; maxPackets?: number } = {
+      interface: cli.interface!,
+    };
     if (expression) opts.filter = expression;
     if (cli.snaplen !== undefined) opts.snaplen = cli.snaplen;
     if (cli.bufferKiB !== undefined) opts.bufferSize = cli.bufferKiB * 1024;
+    // The expression already ran in the kernel, so -c counts what the source delivers.
+    if (cli.count !== undefined) opts.maxPackets = cli.count;
     const durationMs = cli.duration !== undefined ? liveMod.parseDuration(cli.duration) : undefined;
     const cap = await liveMod.openLiveCapture(opts);
     source = cap;

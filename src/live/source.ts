@@ -41,6 +41,8 @@ export interface LiveCaptureOptions {
   bufferSize?: number;
   /** Most bytes held in packets not yet consumed before new packets are dropped; default 64 MiB. */
   queueBytes?: number;
+  /** Stop after this many packets (tcpdump's -c): the capture closes itself, counts stay exact. */
+  maxPackets?: number;
 }
 
 export const DEFAULT_SNAPLEN = 262_144;
@@ -66,6 +68,7 @@ export class LiveCapture implements LiveRecordSource {
   private readonly clock = new ArrivalClock();
   private readonly capBuffer: Buffer;
   private readonly queueLimit: number;
+  private readonly maxPackets: number;
 
   private readonly freeChunks: Buffer[] = [];
   private readonly freeRecords: CaptureRecord[] = [];
@@ -97,6 +100,7 @@ export class LiveCapture implements LiveRecordSource {
     this.linkType = linkTypeFromCap(capLinkType);
     this.snaplen = opts.snaplen && opts.snaplen > 0 ? opts.snaplen : DEFAULT_SNAPLEN;
     this.queueLimit = Math.max(opts.queueBytes ?? DEFAULT_QUEUE_BYTES, 2 * CHUNK_SIZE);
+    this.maxPackets = opts.maxPackets && opts.maxPackets > 0 ? opts.maxPackets : Infinity;
     this.chunk = Buffer.allocUnsafe(CHUNK_SIZE);
     this.allocatedBytes = CHUNK_SIZE;
     this.filling = new Batch();
@@ -143,6 +147,7 @@ export class LiveCapture implements LiveRecordSource {
   }
 
   private onPacket(nbytes: number): void {
+    if (this.seq >= this.maxPackets) return;
     this.clock.stamp();
     this.received++;
     const capLen = nbytes < this.snaplen ? nbytes : this.snaplen;
@@ -165,6 +170,10 @@ export class LiveCapture implements LiveRecordSource {
     const records = this.filling.records;
     records.push(rec);
     if (records.length >= MAX_BATCH) this.seal();
+    if (this.seq >= this.maxPackets) {
+      void this.close();
+      return;
+    }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flush);

@@ -251,7 +251,12 @@ export interface NsProcess {
 }
 
 export function spawnInNetns(ns: string, cmd: string[], ms = 30_000): NsProcess {
-  const child = spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnProcess(['ip', 'netns', 'exec', ns, ...cmd], ms);
+}
+
+/** A child process with its output collected, killed after `ms` whatever happens. */
+export function spawnProcess(cmd: string[], ms = 30_000): NsProcess {
+  const child = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

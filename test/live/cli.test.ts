@@ -1,0 +1,134 @@
+/**
+ * `wirescope -i` / `-D` as a user runs them (the built CLI in a child process), side by side
+ * with tcpdump on the same interface and filter: the printed lines, the `-w` file and the
+ * end-of-capture summary; and the one-line errors with exit code 2.
+ */
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  echoServer,
+  ensureDist,
+  hasTool,
+  libpcapGate,
+  reportGate,
+  sleep,
+  spawnProcess,
+  tcpdumpRead,
+  tcpExchange,
+  tempDir,
+  waitFor,
+  type NsProcess,
+} from './support.js';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const gate = await libpcapGate();
+reportGate(gate, 'wirescope -i');
+
+const wirescope = (args: string[], ms = 30_000): NsProcess => spawnProcess([process.execPath, join(root, 'bin/wirescope.js'), ...args], ms);
+const tcpdump = (args: string[], ms = 30_000): NsProcess => spawnProcess(['tcpdump', '-l', ...args], ms);
+
+/** Starts every process, waits until each listens, runs `traffic`, interrupts them all. */
+async function captureTogether(procs: NsProcess[], traffic: () => Promise<void>): Promise<void> {
+  try {
+    for (const p of procs) await waitFor(p.stderr, 'listening on', 10_000);
+    await traffic();
+    await sleep(150);
+  } finally {
+    for (const p of procs) p.kill('SIGINT');
+  }
+  for (const p of procs) await p.exited;
+}
+
+describe.runIf(gate.ok)('wirescope -i against tcpdump', () => {
+  let tmp: { dir: string; remove: () => void };
+  let server: Awaited<ReturnType<typeof echoServer>>;
+
+  beforeAll(async () => {
+    ensureDist(root);
+    tmp = tempDir('wslive-cli-');
+    server = await echoServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+    tmp?.remove();
+  });
+
+  it('prints a TCP connection on lo exactly as tcpdump does (plain, -v -e, -x), and -w reads back the same', async () => {
+    expect(hasTool('tcpdump'), 'tcpdump is needed as the oracle').toBe(true);
+    const filter = ['tcp', 'port', String(server.port)];
+    const variants = [['-nn', '-t'], ['-nn', '-t', '-v', '-e'], ['-nn', '-t', '-x']];
+    const ours = variants.map((v) => wirescope(['-i', 'lo', ...v, ...filter]));
+    const theirs = variants.map((v) => tcpdump(['-i', 'lo', ...v, ...filter]));
+    const oursFile = join(tmp.dir, 'ours.pcap');
+    const writer = wirescope(['-i', 'lo', '-w', oursFile, ...filter]);
+    await captureTogether([...ours, ...theirs, writer], () => tcpExchange('127.0.0.1', server.port, ['hello wirescope\n', 'bye\n']));
+
+    for (let i = 0; i < variants.length; i++) {
+      const expected = theirs[i]!.stdout();
+      expect(expected).toContain('Flags [S]');
+      expect(expected).toContain('Flags [F.]');
+      expect(ours[i]!.stdout(), `wirescope ${variants[i]!.join(' ')}`).toBe(expected);
+      expect(await ours[i]!.exited).toBe(0);
+    }
+    expect(tcpdumpRead(oursFile, ['-nn', '-t']) + '\n').toBe(theirs[0]!.stdout());
+    expect(await writer.exited).toBe(0);
+
+    // tcpdump's summary, same packet count (tcpdump's "received" counts both directions on lo).
+    const n = theirs[0]!.stdout().trim().split('\n').length;
+    expect(ours[0]!.stderr()).toMatch(new RegExp(`\\n${n} packets captured\\n${n} packets received by filter\\n0 packets dropped by kernel\\n$`));
+    expect(theirs[0]!.stderr()).toContain(`${n} packets captured\n`);
+  });
+
+  it('decodes -i any (Linux cooked SLL) as tcpdump does with -y LINUX_SLL', async () => {
+    const filter = ['tcp', 'port', String(server.port)];
+    const ours = wirescope(['-i', 'any', '-nn', '-t', '-e', ...filter]);
+    const theirs = tcpdump(['-i', 'any', '-y', 'LINUX_SLL', '-nn', '-t', '-e', ...filter]);
+    await captureTogether([ours, theirs], () => tcpExchange('127.0.0.1', server.port, ['any\n']));
+    expect(ours.stderr()).toContain('link-type LINUX_SLL (Linux cooked v1)');
+    expect(theirs.stdout()).toContain('Flags [S]');
+    expect(ours.stdout()).toBe(theirs.stdout());
+  });
+
+  it('-c and --duration end the capture cleanly with the summary', async () => {
+    const filter = ['tcp', 'port', String(server.port)];
+    const counted = wirescope(['-i', 'lo', '-nn', '-t', '-c', '3', ...filter]);
+    const timed = wirescope(['-i', 'lo', '-nn', '-t', '--duration', '1500ms', ...filter]);
+    for (const p of [counted, timed]) await waitFor(p.stderr, 'listening on', 10_000);
+    const started = Date.now();
+    await tcpExchange('127.0.0.1', server.port, ['count\n']);
+    expect(await counted.exited).toBe(0);
+    expect(counted.stdout().trim().split('\n')).toHaveLength(3);
+    expect(counted.stderr()).toMatch(/\n3 packets captured\n/);
+    expect(await timed.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(timed.stdout()).toContain('Flags [F.]');
+    expect(timed.stdout().endsWith('\n\n')).toBe(false);
+    expect(timed.stderr()).toMatch(/packets captured\n\d+ packets received by filter\n0 packets dropped by kernel\n$/);
+  });
+
+  it('-D lists the interfaces as tcpdump -D does, each followed by its addresses', async () => {
+    const ours = wirescope(['-D']);
+    const theirs = spawnProcess(['tcpdump', '-D']);
+    expect(await ours.exited).toBe(0);
+    await theirs.exited;
+    const lines = ours.stdout().split('\n');
+    expect(lines.filter((l) => l !== '' && !l.startsWith('\t')).join('\n') + '\n').toBe(theirs.stdout());
+    expect(lines).toContain('\t127.0.0.1/8');
+  });
+
+  it('fails with one line and exit 2: unknown interface, bad filter, no permission', async () => {
+    const unknown = wirescope(['-i', 'wirescope-nope0']);
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.stderr()).toMatch(/^wirescope: wirescope-nope0: no such interface; interfaces: .*\blo\b.*\n$/);
+
+    const badFilter = wirescope(['-i', 'lo', 'tcp', 'port']);
+    expect(await badFilter.exited).toBe(2);
+    expect(badFilter.stderr()).toBe("wirescope: filter: can't parse filter expression: syntax error: tcp port\n");
+
+    // Drop root and every capability, as an ordinary user would run it.
+    const unprivileged = spawnProcess(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, join(root, 'bin/wirescope.js'), '-i', 'lo']);
+    expect(await unprivileged.exited).toBe(2);
+    expect(unprivileged.stderr()).toMatch(/^wirescope: lo: no permission to capture \(.*\): run as root or grant the capability with `setcap cap_net_raw,cap_net_admin=eip \$\(which node\)`\n$/);
+  });
+});
