@@ -81,6 +81,9 @@ export const EXPRESSIONS: string[] = [
   'ether proto 0x8100', 'ip6 and ip6[0] & 0xf0 = 0x60', 'ether dst 33:33:00:00:00:fb or ether dst 01:00:5e:00:00:fb',
   'ether host 02-00-00-00-00-01', 'ether host 020000000001', 'ip6 multicast or ip multicast', 'tcp[13] & 0x3f = 0x02',
   'not (port 80 or port 443) and tcp', 'not vlan and not arp and not ip6 and not ip',
+  'pim', 'vrrp', 'carp', 'igrp', 'esp', 'ether proto \\ip6', 'link[0] & 1 = 1', 'fddi host 02:00:00:00:00:01',
+  'ip proto \\ipv6-icmp', 'ip6 proto \\ipv6-icmp', 'proto \\gre', 'ip6 proto 44', 'ip6 protochain 44',
+  'ip6 protochain 59', 'ip protochain 17 or ip6 protochain 17', 'ip6 dst host fd00::2 and ip6 src host fd00::1',
 ];
 
 const enabled = tcpdumpAvailable();
