@@ -48,6 +48,7 @@ export interface TcpSegment {
   ack: number;
   /** The 8 classic flag bits (FIN..CWR). */
   flags: number;
+  /** Advertised window (unscaled), -1 when the capture cut it off. */
   window: number;
   /** Absolute offset and length of the TCP options in buf. */
   optionsOffset: number;
@@ -281,14 +282,31 @@ export class HandshakeTracker {
    * TCP header are counted and otherwise ignored.
    */
   feed(pkt: Packet, tsSec: number, tsNsec: number, index: number): void {
-    if (!pkt.has(Layer.Tcp)) {
-      this.summary.packets++;
-      return;
-    }
     const s = this.seg;
     const tcp = pkt.tcp;
     const t = tcp.offset;
     const b = pkt.buf;
+    let payloadLength: number;
+    let optionsLength: number;
+    if (isFragment(pkt)) {
+      // A TCP header in an unreassembled first fragment: its lengths describe the datagram, not
+      // this packet, and tshark leaves it alone too.
+      this.summary.packets++;
+      return;
+    }
+    if (pkt.has(Layer.Tcp)) {
+      payloadLength = pkt.payloadLength;
+      optionsLength = tcp.headerLength - 20;
+    } else if (pkt.issue !== null && pkt.issue.layer === Layer.Tcp && tcp.length >= 14 && (b[t + 12]! >> 4) >= 5) {
+      // A snaplen cut inside the TCP header: ports, numbers and flags are all the tracker needs,
+      // and the IP length still says how much payload there was (tshark tracks these too).
+      const hl = (b[t + 12]! >> 4) * 4;
+      optionsLength = Math.max(0, Math.min(hl, tcp.length) - 20);
+      payloadLength = truncatedPayload(pkt, t, hl);
+    } else {
+      this.summary.packets++;
+      return;
+    }
     // The IP header nearest the TCP header carries it (tunnels put another IP layer outside).
     const hasV4 = pkt.has(Layer.Ipv4);
     const hasV6 = pkt.has(Layer.Ipv6);
@@ -312,10 +330,10 @@ export class HandshakeTracker {
     s.seq = readWord(b, t + 4);
     s.ack = readWord(b, t + 8);
     s.flags = b[t + 13]!;
-    s.window = (b[t + 14]! << 8) | b[t + 15]!;
+    s.window = tcp.length >= 16 ? (b[t + 14]! << 8) | b[t + 15]! : -1;
     s.optionsOffset = t + 20;
-    s.optionsLength = tcp.headerLength - 20;
-    s.payloadLength = pkt.payloadLength;
+    s.optionsLength = optionsLength;
+    s.payloadLength = payloadLength;
     this.feedSegment(s, tsSec, tsNsec, index);
   }
 
@@ -372,7 +390,7 @@ export class HandshakeTracker {
     }
 
     const flags = seg.flags;
-    if (conn !== null && (flags & (TcpFlag.Syn | TcpFlag.Ack | TcpFlag.Rst)) === TcpFlag.Syn && this.startsNew(conn, fromClient, seg.seq)) {
+    if (conn !== null && (flags & (TcpFlag.Syn | TcpFlag.Ack)) === TcpFlag.Syn && this.startsNew(conn, fromClient, seg.seq)) {
       this.release(conn, false);
       conn = null;
     }
@@ -452,11 +470,11 @@ export class HandshakeTracker {
     }
     if (syn && fin && len > 0) {
       this.violate(c, index, ViolationKinds.SynDataFin, `SYN carries ${len} bytes of data and FIN`);
-    } else if (syn && fin) {
-      this.violate(c, index, ViolationKinds.InvalidFlags, 'SYN and FIN set together');
     }
-    if (syn && rst) this.violate(c, index, ViolationKinds.InvalidFlags, 'SYN and RST set together');
-    if ((flags & 0x3f) === 0) this.violate(c, index, ViolationKinds.InvalidFlags, 'no flags set');
+    if ((syn && ((fin && len === 0) || rst)) || (flags & 0x3f) === 0) {
+      const what = (flags & 0x3f) === 0 ? 'no flags set' : `${flagNames(flags & (TcpFlag.Syn | TcpFlag.Fin | TcpFlag.Rst))} set together`;
+      this.violate(c, index, ViolationKinds.InvalidFlags, what);
+    }
 
     let tfoOnThis = false;
     if (syn) {
@@ -563,7 +581,7 @@ export class HandshakeTracker {
       if (fromClient) {
         if (!c.cHaveNext || seqDelta(end, c.cNext) > 0) c.cNext = end;
         c.cHaveNext = true;
-        if (hasAck) {
+        if (hasAck && seg.window >= 0) {
           c.cAck = ack;
           c.cWin = seg.window;
           c.cHaveAck = true;
@@ -571,7 +589,7 @@ export class HandshakeTracker {
       } else {
         if (!c.sHaveNext || seqDelta(end, c.sNext) > 0) c.sNext = end;
         c.sHaveNext = true;
-        if (hasAck) {
+        if (hasAck && seg.window >= 0) {
           c.sAck = ack;
           c.sWin = seg.window;
           c.sHaveAck = true;
@@ -897,6 +915,23 @@ export class HandshakeTracker {
       violations: c.violations ?? [],
     };
   }
+}
+
+function isFragment(pkt: Packet): boolean {
+  if (pkt.has(Layer.Ipv6) && pkt.ip6.hasFragment) return true;
+  return pkt.has(Layer.Ipv4) && (pkt.ip4.mf || pkt.ip4.fragmentOffset !== 0);
+}
+
+/** Payload of a segment whose TCP header the capture cut short, from the IP length fields. */
+function truncatedPayload(pkt: Packet, tcpOffset: number, tcpHeaderLength: number): number {
+  let n: number;
+  const hasV4 = pkt.has(Layer.Ipv4);
+  if (pkt.has(Layer.Ipv6) && (!hasV4 || pkt.ip6.offset > pkt.ip4.offset)) {
+    n = pkt.ip6.payloadLength - (tcpOffset - (pkt.ip6.offset + 40)) - tcpHeaderLength;
+  } else if (hasV4) {
+    n = pkt.ip4.totalLength - (tcpOffset - pkt.ip4.offset) - tcpHeaderLength;
+  } else n = 0;
+  return n > 0 ? n : 0;
 }
 
 function acksSyn(ack: number, isn: number, dataLen: number): boolean {
