@@ -10,6 +10,7 @@ import { Gen, linkKindOf } from './gen.js';
 import type { Bool } from './ir.js';
 import { tokenize } from './lexer.js';
 import { Parser } from './parser.js';
+import { rejectsAll } from './rejects.js';
 
 export type { PacketFilter } from './codegen.js';
 
@@ -29,7 +30,7 @@ export function parseFilter(expression: string, linkType: number, opts: FilterOp
   }
   const gen = new Gen(kind, { bigEndian: opts.bigEndian ?? endianness() === 'BE' });
   const tree = new Parser(expression, tokenize(expression), gen).parse();
-  if (tree.t === 'const' && !tree.v && !gen.usesProtochain) {
+  if (!gen.usesProtochain && ((tree.t === 'const' && !tree.v) || rejectsAll(tree))) {
     // libpcap's optimizer refuses such programs ("expression rejects all packets"); it does
     // not run when protochain is used.
     throw new FilterError(expression, 0, 'expression rejects all packets');

@@ -84,6 +84,11 @@ export const EXPRESSIONS: string[] = [
   'pim', 'vrrp', 'carp', 'igrp', 'esp', 'ether proto \\ip6', 'link[0] & 1 = 1', 'fddi host 02:00:00:00:00:01',
   'ip proto \\ipv6-icmp', 'ip6 proto \\ipv6-icmp', 'proto \\gre', 'ip6 proto 44', 'ip6 protochain 44',
   'ip6 protochain 59', 'ip protochain 17 or ip6 protochain 17', 'ip6 dst host fd00::2 and ip6 src host fd00::1',
+  // contradictions libpcap's optimizer proves ("expression rejects all packets") and look-alikes it does not
+  'ip and arp', '(ip or ip6) and arp', 'tcp and udp', 'ip[0] = 1 and ip[0] = 2', 'tcp and not tcp',
+  'len > 100 and len > 100 and not len > 100', 'src host 10.0.0.1 and src host 10.0.0.2', 'not (ip or not ip)',
+  'tcp port 80 and udp port 80', 'vlan and vlan 100 and not vlan', 'vlan and not vlan', 'ether[0]=1 and ether[0:2]=0x0203',
+  'less 10 and greater 20', 'not ip and tcp', 'host 10.0.0.1 and host 10.1.2.3', 'ip6 and host 10.0.0.1',
 ];
 
 const enabled = tcpdumpAvailable();
