@@ -75,6 +75,7 @@ function txtproto(ctx: PrintContext, bp: number, len: number, cmds: string[] | n
     }
   } else printThis = true;
   ctx.s += name;
+  if (!printThis) return;
   if (ctx.opts.verbose) {
     ctx.s += `, length: ${len}`;
     for (let idx = 0; idx < len; ) {
@@ -82,7 +83,7 @@ function txtproto(ctx: PrintContext, bp: number, len: number, cmds: string[] | n
       if (eol === 0) break;
       idx = eol;
     }
-  } else if (printThis) printTxtLine(ctx, ': ', bp, 0, len);
+  } else printTxtLine(ctx, ': ', bp, 0, len);
 }
 
 const tokenResult = { idx: 0, token: '' };
@@ -145,7 +146,7 @@ function printTxtLine(ctx: PrintContext, prefix: string, bp: number, idx: number
 
 /** UDP payload summaries; false when wirescope does not decode the port (caller prints `UDP, length`). */
 export function printUdpPayload(ctx: PrintContext, cp: number, length: number, sport: number, dport: number): boolean {
-  if (sport === 53 || dport === 53) {
+  if (sport === 53 || dport === 53 || sport === 5353 || dport === 5353) {
     printDns(ctx, cp, length);
     return true;
   }
@@ -168,7 +169,7 @@ const DNS_RCODES = ['', ' FormErr', ' ServFail', ' NXDomain', ' NotImp', ' Refus
 function printDns(ctx: PrintContext, bp: number, length: number): void {
   ctx.protocol = 'domain';
   if (length < 12) {
-    ctx.s += ` [|domain]`;
+    ctx.s += `domain [length ${length} < 12] (invalid)`;
     return;
   }
   const id = ctx.u16(bp);

@@ -53,9 +53,10 @@ export function printIp(ctx: PrintContext, p: number, length: number): void {
   ctx.protocol = 'ip';
   const v = ctx.u8(p) >> 4;
   if (v !== 4) {
-    ctx.s += `IP${v} `;
-    if (v === 6) ctx.s += ', wrong link-layer encapsulation ';
-  } else if (!ctx.opts.linkHeader) ctx.s += 'IP ';
+    ctx.s += `IP${v}` + (v === 6 ? ', wrong link-layer encapsulation' : '') + ' (invalid)';
+    return;
+  }
+  if (!ctx.opts.linkHeader) ctx.s += 'IP ';
   ctx.check(p, 20);
   if (length < 20) {
     ctx.s += `truncated-ip ${length}`;

@@ -26,7 +26,8 @@ export function etherTypeText(ctx: PrintContext, t: number): string {
 /** tcpdump's default print: the remaining bytes as hex and ASCII (unless -x/-X/-A dump anyway). */
 export function defaultPrint(ctx: PrintContext, off: number, len: number): void {
   const o = ctx.opts;
-  if (o.hex || o.hexAscii || o.ascii) return;
+  // tcpdump's -q, -x and -X set ndo_suppress_default_print (-A does not)
+  if (o.quiet || o.hex || o.hexAscii) return;
   const n = Math.min(len, ctx.avail(off));
   ctx.s += hexAndAscii(ctx.buf, off, n, '\n\t');
 }
@@ -217,7 +218,9 @@ export function printNull(ctx: PrintContext, p: number, length: number, caplen: 
   // tcpdump guesses the byte order: families are small numbers
   if (!networkOrder && (family & 0xffff0000) !== 0) family = b.readUInt32BE(p);
   ctx.llHeaderLength = 4;
-  if (ctx.opts.linkHeader) ctx.s += `AF ${BSD_AF[family] ?? 'Unknown'} (${family}), length ${length}: `;
+  const total = length;
+  const afText = () => (ctx.opts.quiet ? BSD_AF[family] ?? `Unknown AF ${family}` : `AF ${BSD_AF[family] ?? 'Unknown'} (${family})`) + `, length ${total}: `;
+  if (ctx.opts.linkHeader) ctx.s += afText();
   length -= 4;
   caplen -= 4;
   p += 4;
@@ -231,7 +234,7 @@ export function printNull(ctx: PrintContext, p: number, length: number, caplen: 
       printIp6(ctx, p, length);
       break;
     default:
-      if (!ctx.opts.linkHeader) ctx.s += `AF ${BSD_AF[family] ?? 'Unknown'} (${family}), length ${length + 4}: `;
+      if (!ctx.opts.linkHeader) ctx.s += afText();
       defaultPrint(ctx, p, caplen);
   }
   return 4;
