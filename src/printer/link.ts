@@ -1,4 +1,5 @@
 /** Link-layer printers (tcpdump's print-ether.c, print-sll.c, print-null.c, print-raw.c). */
+import { readdirSync, readFileSync } from 'node:fs';
 import type { PrintContext } from './context.js';
 import { hexAndAscii } from './hexdump.js';
 import { hex4, macAt } from './format.js';
@@ -199,7 +200,15 @@ export function printSll2(ctx: PrintContext, p: number, length: number, caplen: 
   const ifindex = ctx.u32(p + 4);
   const pkttype = ctx.u8(p + 10);
   const halen = ctx.u8(p + 11);
-  const header = () => `ifindex ${ifindex} ` + sllHeaderText(ctx, pkttype, p + 12, halen, proto, length);
+  // tcpdump names the interface with if_indextoname() on the host that reads the file
+  const name = interfaceName(ifindex);
+  ctx.s += (name.length >= 5 ? name : name + '     '.slice(name.length)) + ' ' + pad3(SLL_PKTTYPES[pkttype] ?? '?', true) + ' ';
+  const header = () => {
+    let s = `ifindex ${ifindex} `;
+    if (halen === 6) s += macAt(ctx.buf, p + 12) + ' ';
+    if (!ctx.opts.quiet) s += `ethertype ${etherTypeName(proto) ?? 'Unknown'} (0x${hex4(proto)}), length ${length}: `;
+    return s;
+  };
   if (ctx.opts.linkHeader) ctx.s += header();
   return sllPayload(ctx, p + 20, length - 20, caplen - 20, proto, 20, header);
 }
@@ -246,4 +255,25 @@ export function printRaw(ctx: PrintContext, p: number, length: number): number {
   if (ctx.opts.linkHeader) ctx.s += 'ip: ';
   printIpN(ctx, p, length);
   return 0;
+}
+
+let interfaceNames: Map<number, string> | null = null;
+
+/** if_indextoname(3) on this host (Linux: /sys/class/net/NAME/ifindex); '?' when unknown. */
+function interfaceName(index: number): string {
+  if (interfaceNames === null) {
+    interfaceNames = new Map();
+    try {
+      for (const name of readdirSync('/sys/class/net')) {
+        try {
+          interfaceNames.set(Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'latin1').trim()), name);
+        } catch {
+          // interface vanished while listing
+        }
+      }
+    } catch {
+      // not Linux: every index is unknown
+    }
+  }
+  return interfaceNames.get(index) ?? '?';
 }

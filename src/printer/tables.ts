@@ -49,7 +49,6 @@ export const IPPROTO_NAMES: Record<number, string> = {
   51: 'AH',
   55: 'Mobile IP',
   58: 'ICMPv6',
-  60: 'Destination Options',
   62: 'Mobile IP (old)',
   88: 'EIGRP',
   89: 'OSPF',
@@ -59,6 +58,8 @@ export const IPPROTO_NAMES: Record<number, string> = {
   113: 'PGM',
   132: 'SCTP',
   135: 'Mobility',
+  143: 'Ethernet',
+  240: 'pfsync',
 };
 
 export function ipProtoName(p: number): string {
