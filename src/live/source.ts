@@ -19,10 +19,19 @@ import { deviceIsUp } from './interfaces.js';
 import { linkTypeFromCap } from './linktype.js';
 
 /**
- * Handles whose open() failed. cap's destructor then stops a poll handle it never started,
- * which aborts the process when the garbage collector runs it; holding them avoids that.
+ * Every cap handle ever created, kept for the life of the process. cap never uv_close()s the
+ * poll handle inside its native object: if the garbage collector frees a closed handle, libuv's
+ * handle queue points into freed memory (the process later crashes walking it), and freeing a
+ * handle whose open() failed stops a poll handle that was never started (an assertion aborts).
+ * A retained handle costs a few hundred bytes; its socket is closed by close().
  */
-const failedHandles: CapHandle[] = [];
+const retainedHandles: CapHandle[] = [];
+
+function newHandle(cap: CapModule): CapHandle {
+  const h = new cap.Cap();
+  retainedHandles.push(h);
+  return h;
+}
 
 export interface LiveCaptureOptions {
   /** Interface name (`lo`, `eth0`, `any`) or its 1-based number in the `-D` listing. */
@@ -293,12 +302,11 @@ export function openWithCap(cap: CapModule, name: string, opts: LiveCaptureOptio
   const filter = opts.filter?.trim() ?? '';
   const bufferSize = opts.bufferSize && opts.bufferSize > 0 ? opts.bufferSize : DEFAULT_BUFFER_SIZE;
   const capBuffer = Buffer.alloc(CAP_SNAPLEN + 1);
-  const handle = new cap.Cap();
+  const handle = newHandle(cap);
   let linkType: string;
   try {
     linkType = handle.open(name, filter, bufferSize, capBuffer);
   } catch (err) {
-    failedHandles.push(handle);
     throw classifyOpenError(cap, name, filter, bufferSize, err, known);
   }
   return new LiveCapture(handle, capBuffer, linkType, name, opts);
@@ -317,11 +325,10 @@ function classifyOpenError(
   if (deviceError || filter === '') return deviceError ?? new InterfaceOpenError(name, message);
   // libpcap compiles the filter after activating the device; if the device opens without the
   // filter, the filter was what it refused.
-  const probe = new cap.Cap();
+  const probe = newHandle(cap);
   try {
     probe.open(name, '', bufferSize, Buffer.alloc(CAP_SNAPLEN + 1));
   } catch (probeErr) {
-    failedHandles.push(probe);
     const probeMessage = probeErr instanceof Error ? probeErr.message : String(probeErr);
     return classifyDeviceError(name, probeMessage, known) ?? new InterfaceOpenError(name, probeMessage);
   }
