@@ -4,7 +4,7 @@
  * are handed to a stream (with `drain()` to respect its back-pressure).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { CaptureError } from '../errors.js';
+import { CaptureError, UsageError } from '../errors.js';
 import { PcapMagic } from './pcap.js';
 import type { CaptureRecord, InterfaceInfo, RecordWriter, SourceInfo, WriterOptions } from './record.js';
 
@@ -133,7 +133,11 @@ abstract class BufferedWriter implements RecordWriter {
 export class PcapWriter extends BufferedWriter {
   private readonly nano: boolean;
 
-  constructor(sink: Sink, opts: WriterOptions) {
+  constructor(
+    sink: Sink,
+    opts: WriterOptions,
+    private readonly name = '<stream>',
+  ) {
     super(sink, opts);
     this.nano = opts.nanosecond === true;
     this.reserve(24);
@@ -149,6 +153,11 @@ export class PcapWriter extends BufferedWriter {
   }
 
   write(r: CaptureRecord): void {
+    if (r.linkType !== this.opts.linkType) {
+      throw new UsageError(
+        `${this.name}: a pcap file holds one link type (${this.opts.linkType}); record ${r.index} has link type ${r.linkType}: write pcapng instead`,
+      );
+    }
     this.reserve(16 + r.capLen);
     this.u32(r.tsSec % 0x100000000);
     this.u32(this.nano ? r.tsNsec : Math.floor(r.tsNsec / 1000));
@@ -285,7 +294,8 @@ export function openWriter(target: string | NodeJS.WritableStream, opts: WriterO
       throw new CaptureError(target, 0, 0, `cannot create: ${e instanceof Error ? e.message : String(e)}`);
     }
   } else sink = new StreamSink(target);
-  return opts.format === 'pcapng' ? new PcapngWriter(sink, opts) : new PcapWriter(sink, opts);
+  const name = typeof target === 'string' ? target : '<stream>';
+  return opts.format === 'pcapng' ? new PcapngWriter(sink, opts) : new PcapWriter(sink, opts, name);
 }
 
 /** Writer options that reproduce the file a source was read from (same header, same order). */
