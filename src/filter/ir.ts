@@ -45,10 +45,11 @@ export const FALSE: Bool = { t: 'const', v: false };
 
 export const k = (v: number): Val => ({ t: 'k', v: v >>> 0 });
 
+/** A load; the constant offset wraps at 32 bits as libpcap's folded `ld [k]` does. */
 export const ld = (size: 1 | 2 | 4, off: number, iphl = -1, idx: Val | null = null): Val => ({
   t: 'ld',
   size,
-  off,
+  off: off >>> 0,
   iphl,
   idx,
 });
@@ -93,6 +94,9 @@ export function mcmp(size: 1 | 2 | 4, off: number, value: number, mask = 0xfffff
 
 export function alu(op: AluOp, a: Val, b: Val): Val {
   if (a.t === 'k' && b.t === 'k') return k(evalAlu(op, a.v, b.v));
+  // libpcap's optimizer turns `A & 0` and `A * 0` into the constant 0, and the loads feeding
+  // them die with it (so they can no longer reject a short packet).
+  if (b.t === 'k' && b.v === 0 && (op === '&' || op === '*')) return k(0);
   return { t: 'alu', op, a, b };
 }
 

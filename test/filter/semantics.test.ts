@@ -197,6 +197,22 @@ describe('byte-offset arithmetic', () => {
   });
 });
 
+describe('what libpcap folds away', () => {
+  // tcpdump -d 'not ip[1000] & 0 = 1': ldh [12]; jeq #0x800; ld #0x0; jeq #0x1 jt 4 jf 4; ret #262144
+  // — "and #0" became a constant, the ip[1000] load is gone, every packet is accepted.
+  it('x & 0 is a constant, so its load cannot reject', () => {
+    expect(verdict('not ip[1000] & 0 = 1', tcp4(80, 2))).toBe(true);
+    expect(verdict('ip[1000] * 0 = 0', tcp4(80, 2))).toBe(true);
+  });
+
+  // tcpdump -d 'ip[0xffffffff] = 0': ldb [13] — the folded offset wraps at 32 bits.
+  it('constant offsets wrap at 32 bits', () => {
+    const p = tcp4(80, 2); // byte 13 is the low EtherType byte, 0x00
+    expect(verdict('ip[0xffffffff] = 0', p)).toBe(true);
+    expect(verdict('ip[0xfffffffe] = 8', p)).toBe(true);
+  });
+});
+
 describe('lengths and link types', () => {
   // tcpdump -d 'greater 100': ld #pktlen; jge #0x64 — the wire length, not the captured one.
   it('len is the original length', () => {
