@@ -14,6 +14,8 @@ const SUPPORTED = new Set([0, 1, 12, 14, 101, 108, 113, 228, 229, 276]);
 function prefixMismatches(d: PacketDecoder, rec: CaptureRecord, where: string): string[] {
   const full = d.decode(rec.buf, rec.offset, rec.capLen, rec.linkType, rec.origLen);
   const fullClean = full.issue === null;
+  const fullIssue = full.issue ? `${layerName(full.issue.layer)} ${full.issue.reason} @${full.issue.offset}` : '';
+  const fullIssueAt = full.issue ? full.issue.offset : Infinity;
   const segs = segmentsOf(full);
   // Reading every getter and string is the slow part: do it around each header boundary.
   const edges = new Set<number>();
@@ -24,7 +26,10 @@ function prefixMismatches(d: PacketDecoder, rec: CaptureRecord, where: string): 
     if (edges.has(len) || (len & 63) === 0) touchEverything(p);
     const cut = segs.find((s) => s.end > len);
     const got = p.issue ? `${layerName(p.issue.layer)} ${p.issue.reason} @${p.issue.offset}` : 'no issue';
-    const want = cut ? `${layerName(cut.layer)} truncated @${cut.start}` : fullClean ? 'no issue' : got;
+    // Only the first issue is kept: a malformed option before the cut header outranks the cut.
+    const want = cut
+      ? fullIssueAt < cut.start ? fullIssue : `${layerName(cut.layer)} truncated @${cut.start}`
+      : fullClean ? 'no issue' : got;
     if (got !== want || !p.truncated) bad.push(`${where} prefix ${len}: got ${got}, want ${want}, truncated=${p.truncated}`);
   }
   return bad;

@@ -83,6 +83,9 @@ async function compare(file: string): Promise<{ frames: number; checked: number;
       const theirs = row[j] ?? '';
       if (mine !== '' || theirs !== '') checked++;
       if (lyingLength && mine === 'unverifiable') return;
+      // Where we stopped at a malformed header (or after 8 VLAN tags), tshark may push on: only
+      // the layers we decoded are compared.
+      if (mine === '' && p.issue !== null) return;
       if (!AGREE[mine].includes(theirs)) {
         bad.push(`${basename(file)} #${rec.index} ${FIELDS[j]}: ours ${mine || 'absent'}, tshark ${theirs || 'absent'}`);
       } else if (mine === 'incorrect' && j < 3 && row[5 + j]) {
@@ -102,7 +105,8 @@ describe('checksum verdicts agree with tshark', () => {
     it.skipIf(!hasTshark)(`${basename(file)} ${SKIP_WHY}`, async () => {
       const r = await compare(file);
       expect(r.bad).toEqual([]);
-      expect(r.checked).toBeGreaterThan(0);
+      // tshark cannot dissect an unknown link type: nothing to compare there.
+      if (!basename(file).includes('linktype-147')) expect(r.checked).toBeGreaterThan(0);
     });
   }
 
