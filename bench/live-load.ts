@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +25,9 @@ const PAYLOAD = 16;
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`bad ${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`bad ${name} value: ${process.argv[i + 1]}`);
   return v;
 }
 
@@ -97,6 +98,8 @@ async function main(): Promise<void> {
     if (!tdErr.includes('listening on')) throw new Error(`tcpdump did not start: ${tdErr}`);
 
     const bufferMiB = arg('--buffer', 0);
+    const cpuBefore = process.cpuUsage();
+    const wallBefore = performance.now();
     const source = await openLiveCapture(bufferMiB > 0 ? { interface: 'lo', filter, bufferSize: bufferMiB << 20 } : { interface: 'lo', filter });
     const total = Math.floor(rate * seconds);
     const stamps = new Float64Array(total).fill(NaN);
@@ -125,7 +128,10 @@ async function main(): Promise<void> {
     await source.close();
     await consumed;
     const ours = source.stats();
-    await new Promise((r) => setTimeout(r, 200));
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
+    // tcpdump reads in TPACKET_V3 blocks a timer retires (1 s): let the last one reach it.
+    await new Promise((r) => setTimeout(r, 1500));
     td.kill('SIGINT');
     await tdExit;
     const theirs = parseTcpdumpStats(tdErr);
@@ -135,6 +141,7 @@ async function main(): Promise<void> {
     log(`             captured  received  dropped  lost (sent - captured)`);
     log(`tcpdump    ${String(theirs.captured).padStart(10)}${String(theirs.received).padStart(10)}${String(theirs.dropped).padStart(9)}  ${sent - theirs.captured}`);
     log(`wirescope  ${String(ours.captured).padStart(10)}${String(ours.received).padStart(10)}${String(ours.dropped).padStart(9)}  ${sent - ours.captured}`);
+    log(`wirescope process CPU while capturing and decoding: ${(cpuShare * 100).toFixed(1)}% of one core; load average ${loadavg()[0]!.toFixed(2)}`);
     log('(tcpdump on lo counts each packet twice in "received by filter": the kernel hands libpcap both');
     log(' directions and libpcap discards the outgoing copy. wirescope cannot read pcap_stats through');
     log(' cap, so its "dropped" counts only its own queue overflow; kernel-ring loss shows as "lost".)');

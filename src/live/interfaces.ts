@@ -86,6 +86,12 @@ export function deviceIsUp(name: string): boolean {
   return flags === null || (Number.parseInt(flags, 16) & IFF_UP) !== 0;
 }
 
+/** The interface MTU from sysfs; 0 when unknown (pseudo-devices). */
+export function interfaceMtu(name: string): number {
+  const mtu = Number(readSys(name, 'mtu'));
+  return Number.isFinite(mtu) ? mtu : 0;
+}
+
 function readSys(name: string, file: string): string | null {
   if (name.includes('/') || name.startsWith('.')) return null;
   try {

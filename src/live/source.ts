@@ -15,7 +15,7 @@ import {
   LiveFilterError,
   UnknownInterfaceError,
 } from './errors.js';
-import { deviceIsUp } from './interfaces.js';
+import { deviceIsUp, interfaceMtu } from './interfaces.js';
 import { linkTypeFromCap } from './linktype.js';
 
 /**
@@ -43,9 +43,11 @@ export interface LiveCaptureOptions {
   /** `cap` always opens the interface in promiscuous mode; `false` is accepted but cannot be honoured. */
   promiscuous?: boolean;
   /**
-   * Kernel capture buffer in bytes (pcap_set_buffer_size, tcpdump's -B); default 32 MiB. cap
-   * opens libpcap in immediate mode, which uses TPACKET_V2: one slot per packet sized by the
-   * interface MTU, so on `lo` (MTU 65536) tcpdump's 2 MiB default would hold about 16 packets.
+   * Kernel capture buffer in bytes (pcap_set_buffer_size, tcpdump's -B). cap opens libpcap in
+   * immediate mode, which uses TPACKET_V2: one ring slot per packet, sized by the interface MTU
+   * (a 128 KiB block per slot on `lo` and `any`, MTU 65536), so tcpdump's 2 MiB default would
+   * hold 16 packets there. Default: 128 MiB (1024 slots) on interfaces with an MTU above 9216,
+   * else 32 MiB (about 16,000 slots at MTU 1500).
    */
   bufferSize?: number;
   /** Most bytes held in packets not yet consumed before new packets are dropped; default 64 MiB. */
@@ -58,6 +60,8 @@ export const DEFAULT_SNAPLEN = 262_144;
 /** The snaplen `cap` sets on its libpcap handle; a packet this long may have been cut. */
 export const CAP_SNAPLEN = 65_535;
 const DEFAULT_BUFFER_SIZE = 32 << 20;
+const BIG_MTU_BUFFER_SIZE = 128 << 20;
+const JUMBO_MTU = 9216;
 const DEFAULT_QUEUE_BYTES = 64 << 20;
 const CHUNK_SIZE = 1 << 20;
 const MAX_BATCH = 4096;
@@ -300,7 +304,7 @@ export function openWithCap(cap: CapModule, name: string, opts: LiveCaptureOptio
   if (!known.includes(name)) throw new UnknownInterfaceError(name, known);
   if (!deviceIsUp(name)) throw new InterfaceOpenError(name, 'That device is not up');
   const filter = opts.filter?.trim() ?? '';
-  const bufferSize = opts.bufferSize && opts.bufferSize > 0 ? opts.bufferSize : DEFAULT_BUFFER_SIZE;
+  const bufferSize = opts.bufferSize && opts.bufferSize > 0 ? opts.bufferSize : defaultBufferSize(name, known);
   const capBuffer = Buffer.alloc(CAP_SNAPLEN + 1);
   const handle = newHandle(cap);
   let linkType: string;
@@ -310,6 +314,11 @@ export function openWithCap(cap: CapModule, name: string, opts: LiveCaptureOptio
     throw classifyOpenError(cap, name, filter, bufferSize, err, known);
   }
   return new LiveCapture(handle, capBuffer, linkType, name, opts);
+}
+
+function defaultBufferSize(name: string, known: readonly string[]): number {
+  const mtus = (name === 'any' ? known : [name]).map(interfaceMtu);
+  return Math.max(0, ...mtus) > JUMBO_MTU ? BIG_MTU_BUFFER_SIZE : DEFAULT_BUFFER_SIZE;
 }
 
 function classifyOpenError(
