@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { openWriter } from '../../src/capture/index.js';
 import { readAllRecords } from '../../src/capture/index.js';
 import { capture, captureHandshakes, openLiveCapture } from '../../src/live/index.js';
+import '../../src/track/vitest.js';
 import { echoServer, hasTool, libpcapGate, reportGate, startTcpdump, tcpdumpRead, tcpExchange, tempDir } from './support.js';
 
 const gate = await libpcapGate();
@@ -64,14 +65,10 @@ describe.runIf(gate.ok)('live capture on lo', () => {
       const live = await captureHandshakes({ interface: 'lo', filter: `tcp port ${server.port}` });
       await tcpExchange('127.0.0.1', server.port, ['ping\n']);
       const report = await live.stop();
-      expect(report.connections).toHaveLength(1);
-      const c = report.connections[0]!;
-      expect(c.server).toBe(`127.0.0.1:${server.port}`);
-      expect(c.handshake).toBe('complete');
-      expect(c.close).toBe('fin');
-      expect(c.state).toBe('SF');
-      expect(c.violations).toEqual([]);
-      expect(report.summary.complete).toBe(1);
+      expect(report).toHaveCompletedHandshake({ server: `127.0.0.1:${server.port}` });
+      expect(report).toHaveNoViolations();
+      expect(report).toPassHandshakeChecks({ requireComplete: true, expectConnections: 1 });
+      expect(report.connections[0]).toMatchObject({ close: 'fin', state: 'SF', history: 'ShADadFf' });
     } finally {
       await server.close();
     }
