@@ -54,10 +54,10 @@ describe.runIf(gate.ok)('wirescope -i against tcpdump', () => {
     tmp?.remove();
   });
 
-  it('prints a TCP connection on lo exactly as tcpdump does (plain, -v -e, -x), and -w reads back the same', async () => {
+  it('prints a TCP connection on lo exactly as tcpdump does (plain, -v -e, -x, -s 60), and -w reads back the same', async () => {
     expect(hasTool('tcpdump'), 'tcpdump is needed as the oracle').toBe(true);
     const filter = ['tcp', 'port', String(server.port)];
-    const variants = [['-nn', '-t'], ['-nn', '-t', '-v', '-e'], ['-nn', '-t', '-x']];
+    const variants = [['-nn', '-t'], ['-nn', '-t', '-v', '-e'], ['-nn', '-t', '-x'], ['-nn', '-t', '-s', '60']];
     const ours = variants.map((v) => wirescope(['-i', 'lo', ...v, ...filter]));
     const theirs = variants.map((v) => tcpdump(['-i', 'lo', ...v, ...filter]));
     const oursFile = join(tmp.dir, 'ours.pcap');
