@@ -13,6 +13,7 @@ import {
   hasTool,
   libpcapGate,
   reportGate,
+  sleep,
   spawnInNetns,
   startTcpdump,
   tcpdumpRead,
@@ -47,18 +48,29 @@ describe.runIf(gate.ok)('live capture on a veth pair between two namespaces', ()
     const theirs = await startTcpdump(pair.clientIf, filter, join(tmp.dir, 'tcpdump.pcap'), pair.client);
     const oursFile = join(tmp.dir, 'ours.pcap');
     const ours = spawnInNetns(pair.client, [process.execPath, join(root, 'test/live/netns-capture.mjs'), dist, pair.clientIf, filter, oursFile]);
+    // The CLI and tcpdump printing the same link, MAC addresses and all.
+    const printFlags = ['-i', pair.clientIf, '-nn', '-t', '-e', '-v', ...filter.split(' ')];
+    const oursPrinted = spawnInNetns(pair.client, [process.execPath, join(root, 'bin/wirescope.js'), ...printFlags]);
+    const theirsPrinted = spawnInNetns(pair.client, ['tcpdump', '-l', ...printFlags]);
     try {
       await waitFor(() => ours.stdout() + ours.stderr(), 'ready');
+      await waitFor(oursPrinted.stderr, 'listening on');
+      await waitFor(theirsPrinted.stderr, 'listening on');
       const server = spawnInNetns(pair.server, [process.execPath, peer, 'tcp-echo-server', '198.18.0.2', '7000', '1']);
       await waitFor(server.stdout, 'ready');
       const client = spawnInNetns(pair.client, [process.execPath, peer, 'tcp-client', '198.18.0.2', '7000', '40001']);
       expect(await client.exited, client.stderr()).toBe(0);
       expect(await server.exited, server.stderr()).toBe(0);
+      await sleep(100);
     } finally {
-      ours.kill('SIGINT');
+      for (const p of [ours, oursPrinted, theirsPrinted]) p.kill('SIGINT');
       await theirs.stop();
     }
     expect(await ours.exited, ours.stderr()).toBe(0);
+    expect(await oursPrinted.exited, oursPrinted.stderr()).toBe(0);
+    await theirsPrinted.exited;
+    expect(theirsPrinted.stdout()).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2} > ([0-9a-f]{2}:){5}[0-9a-f]{2}, ethertype IPv4/m);
+    expect(oursPrinted.stdout()).toBe(theirsPrinted.stdout());
 
     // Link layer included: MAC addresses, EtherType, every byte.
     const flags = ['-nn', '-t', '-e', '-vv', '-x'];
