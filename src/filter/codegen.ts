@@ -4,6 +4,7 @@
  * expression — so the generated code cannot be steered by the filter string. The function
  * allocates nothing: locals are numbers and one boolean.
  */
+import type { Ref, Test } from './dag.js';
 import type { Bool, Val } from './ir.js';
 
 export type PacketFilter = (buf: Buffer, offset: number, capLen: number, origLen: number) => boolean;
@@ -69,8 +70,16 @@ class Emitter {
   }
 
   source(): string {
-    const decl = this.temps > 0 ? `let ${Array.from({ length: this.temps }, (_, i) => `t${i} = 0`).join(', ')};\n` : '';
-    return `${decl}let r = false;\n${this.lines.join('\n')}\nreturn r;`;
+    return `${this.decl()}let r = false;\n${this.lines.join('\n')}\nreturn r;`;
+  }
+
+  /** Body for code that ends in its own `return`s (decision-graph functions). */
+  body(): string {
+    return `${this.decl()}let r = false;\n${this.lines.join('\n')}`;
+  }
+
+  private decl(): string {
+    return this.temps > 0 ? `let ${Array.from({ length: this.temps }, (_, i) => `t${i} = 0`).join(', ')};\n` : '';
   }
 }
 
@@ -242,6 +251,73 @@ function emitChain(e: Emitter, b: { nl: number; ipv4: boolean; proto: number }):
   e.close();
   e.line('break;');
   e.close();
+}
+
+/** Emits the computation of a test; returns the JS condition. */
+function emitTest(e: Emitter, t: Test): string {
+  if (t.t === 'chain') {
+    emitChain(e, t);
+    return 'r';
+  }
+  const a = emitVal(e, t.a);
+  const c = emitVal(e, t.b);
+  if (t.op === '&') return `(${a} & ${c}) !== 0`;
+  return `${a} ${t.op === '==' ? '===' : t.op} ${c}`;
+}
+
+function emitRef(e: Emitter, r: Ref, shared: Set<number>, root: boolean): void {
+  if (typeof r === 'boolean') {
+    e.line(`return ${r};`);
+    return;
+  }
+  if (!root && shared.has(r.id)) {
+    e.line(`return n${int(r.id)}(buf, o, cap, len);`);
+    return;
+  }
+  const cond = emitTest(e, r.test);
+  e.open(`if (${cond})`);
+  emitRef(e, r.jt, shared, false);
+  e.close();
+  emitRef(e, r.jf, shared, false);
+}
+
+/**
+ * Source of a factory returning the predicate for a decision graph: nodes reached from more
+ * than one place become functions (defined once, outside the predicate, so calls allocate
+ * nothing); the rest is nested inline.
+ */
+export function generateDagSource(root: Ref): string {
+  const indegree = new Map<number, number>();
+  const order: Exclude<Ref, boolean>[] = [];
+  const visit = (r: Ref): void => {
+    if (typeof r === 'boolean') return;
+    const n = indegree.get(r.id);
+    indegree.set(r.id, (n ?? 0) + 1);
+    if (n !== undefined) return;
+    order.push(r);
+    visit(r.jt);
+    visit(r.jf);
+  };
+  visit(root);
+  const shared = new Set<number>();
+  for (const [id, n] of indegree) if (n > 1) shared.add(id);
+  const parts: string[] = ['"use strict";'];
+  for (const n of order) {
+    if (!shared.has(n.id) || n === root) continue;
+    const e = new Emitter();
+    emitRef(e, n, shared, true);
+    parts.push(`function n${int(n.id)}(buf, o, cap, len) {\n${e.body()}\n}`);
+  }
+  const e = new Emitter();
+  emitRef(e, root, shared, true);
+  parts.push(`return function filter(buf, o, cap, len) {\n${e.body()}\n};`);
+  return parts.join('\n');
+}
+
+export function buildDagPredicate(root: Ref): PacketFilter {
+  if (typeof root === 'boolean') return root ? () => true : () => false;
+  const factory = new Function(generateDagSource(root)) as () => PacketFilter;
+  return factory();
 }
 
 /** JavaScript source of the predicate's body (exposed for tests and debugging). */

@@ -5,7 +5,8 @@
  */
 import { endianness } from 'node:os';
 import { FilterError } from '../errors.js';
-import { buildPredicate, generateSource, type PacketFilter } from './codegen.js';
+import { buildDagPredicate, buildPredicate, generateDagSource, generateSource, type PacketFilter } from './codegen.js';
+import { DagBuilder, thread, type Ref } from './dag.js';
 import { Gen, linkKindOf } from './gen.js';
 import type { Bool } from './ir.js';
 import { tokenize } from './lexer.js';
@@ -22,27 +23,42 @@ export interface FilterOptions {
   bigEndian?: boolean;
 }
 
-/** Parses and generates the test tree (exported for tests and `--debug`-style tooling). */
+/** Parses and generates the test tree (exported for tests and tooling). */
 export function parseFilter(expression: string, linkType: number, opts: FilterOptions = {}): Bool {
+  return compile(expression, linkType, opts).tree;
+}
+
+interface Compiled {
+  tree: Bool;
+  /** The optimized decision graph; null where libpcap would not optimize (protochain). */
+  dag: Ref | null;
+}
+
+function compile(expression: string, linkType: number, opts: FilterOptions): Compiled {
   const kind = linkKindOf(linkType);
   if (kind === null) {
     throw new FilterError(expression, 0, `filters are not supported on link type ${linkType}`);
   }
   const gen = new Gen(kind, { bigEndian: opts.bigEndian ?? endianness() === 'BE' });
   const tree = new Parser(expression, tokenize(expression), gen).parse();
-  if (!gen.usesProtochain && ((tree.t === 'const' && !tree.v) || rejectsAll(tree))) {
-    // libpcap's optimizer refuses such programs ("expression rejects all packets"); it does
-    // not run when protochain is used.
-    throw new FilterError(expression, 0, 'expression rejects all packets');
+  if (gen.usesProtochain) {
+    // libpcap switches its optimizer off for protochain programs: they run as generated.
+    return { tree, dag: null };
   }
-  return tree;
+  const builder = new DagBuilder();
+  const dag = thread(builder, builder.build(tree, true, false));
+  const rejects = dag === null ? (tree.t === 'const' && !tree.v) || rejectsAll(tree) : dag === false;
+  if (rejects) throw new FilterError(expression, 0, 'expression rejects all packets');
+  return { tree, dag };
 }
 
 export function compileFilter(expression: string, linkType: number, opts: FilterOptions = {}): PacketFilter {
-  return buildPredicate(parseFilter(expression, linkType, opts));
+  const c = compile(expression, linkType, opts);
+  return c.dag === null ? buildPredicate(c.tree) : buildDagPredicate(c.dag);
 }
 
 /** The generated JavaScript for an expression (for debugging and tests). */
 export function filterSource(expression: string, linkType: number, opts: FilterOptions = {}): string {
-  return generateSource(parseFilter(expression, linkType, opts));
+  const c = compile(expression, linkType, opts);
+  return c.dag === null ? generateSource(c.tree) : generateDagSource(c.dag);
 }

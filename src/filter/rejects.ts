@@ -12,7 +12,7 @@
 import type { Bool, Val } from './ir.js';
 
 /** One test outcome known on a path: `key` names value + comparison, `k` the other operand. */
-interface Fact {
+export interface Fact {
   key: string;
   k: string;
   /** The equality constant, for "equal to one constant, so not to another". */
@@ -20,12 +20,12 @@ interface Fact {
   sense: boolean;
 }
 
-type Facts = readonly Fact[];
+export type Facts = readonly Fact[];
 
 const valKey = (v: Val): string => JSON.stringify(v);
 
 /** The (value, comparison, operand) triple of a test, as libpcap's jump would see it. */
-function atomOf(b: Bool & { t: 'cmp' }): { key: string; k: string; eqConst: number | null } {
+export function atomOf(b: Bool & { t: 'cmp' }): { key: string; k: string; eqConst: number | null } {
   if (b.b.t === 'k') {
     return { key: `${b.op}|${valKey(b.a)}`, k: String(b.b.v), eqConst: b.op === '==' ? b.b.v : null };
   }
@@ -36,7 +36,7 @@ function atomOf(b: Bool & { t: 'cmp' }): { key: string; k: string; eqConst: numb
   return { key: `${b.op}|x|${valKey(b.a)}`, k: valKey(b.b), eqConst: null };
 }
 
-function decided(b: Bool & { t: 'cmp' }, facts: Facts): boolean | undefined {
+export function decided(b: Bool & { t: 'cmp' }, facts: Facts): boolean | undefined {
   const a = atomOf(b);
   for (const f of facts) {
     if (f.key !== a.key) continue;
@@ -46,7 +46,7 @@ function decided(b: Bool & { t: 'cmp' }, facts: Facts): boolean | undefined {
   return undefined;
 }
 
-function fact(b: Bool & { t: 'cmp' }, sense: boolean): Fact {
+export function fact(b: Bool & { t: 'cmp' }, sense: boolean): Fact {
   return { ...atomOf(b), sense };
 }
 
