@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openWriter } from '../../src/capture/index.js';
 import { readAllRecords } from '../../src/capture/index.js';
-import { capture, captureHandshakes, openLiveCapture } from '../../src/live/index.js';
+import { capture, captureHandshakes, listInterfaces, openLiveCapture } from '../../src/live/index.js';
 import '../../src/track/vitest.js';
 import { echoServer, hasTool, libpcapGate, reportGate, startTcpdump, tcpdumpRead, tcpExchange, tempDir } from './support.js';
 
@@ -72,6 +72,19 @@ describe.runIf(gate.ok)('live capture on lo', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('accepts the -D number in place of the name, as tcpdump does', async () => {
+    const lo = (await listInterfaces()).find((l) => l.name === 'lo');
+    expect(lo).toBeDefined();
+    const source = await openLiveCapture({ interface: String(lo!.index) });
+    try {
+      expect(source.info.name).toBe('lo');
+      expect(source.linkType).toBe(1);
+    } finally {
+      await source.close();
+    }
+    await expect(openLiveCapture({ interface: '999' })).rejects.toThrow(/interface number 999 out of range/);
   });
 
   it('says which interfaces exist when the name is wrong', async () => {
