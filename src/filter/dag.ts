@@ -6,7 +6,7 @@
  * rejects the packet, while a dropped one cannot. So the filter is compiled to the same kind
  * of decision graph: each node is one test (one BPF block), each edge a branch.
  */
-import { type Fact, type Facts, decided, fact } from './rejects.js';
+import { type Fact, decided, fact } from './rejects.js';
 import type { Bool } from './ir.js';
 
 /** A test: a comparison, or a protochain walk (which libpcap never optimizes). */
@@ -68,90 +68,202 @@ export class DagBuilder {
   }
 }
 
-/** Rounds of threading allowed; libpcap iterates to a fixpoint too, which comes in a few. */
-const MAX_ROUNDS = 50;
-/** Graphs larger than this are used as built (never wrong, only closer to gencode's code). */
-const MAX_NODES = 20_000;
+/** A block of the graph being optimized: mutable, one per gencode block (not merged). */
+interface Block {
+  id: number;
+  test: Test;
+  jt: BRef;
+  jf: BRef;
+  /** libpcap's value number of what the jump compares (its A register). */
+  val: string;
+}
+type BRef = Block | boolean;
 
-interface Edge {
-  id: string;
-  facts: Facts;
+/** Graphs larger than this are used as built (never wrong, only closer to gencode's code). */
+const MAX_BLOCKS = 5_000;
+/** libpcap gives up after 100 passes that only move branches. */
+const MAX_PASSES = 100;
+
+function valOf(t: Test, id: number): string {
+  if (t.t === 'chain') return `chain#${id}`;
+  if (t.b.t === 'k') return JSON.stringify(t.a);
+  if (t.op === '==') return JSON.stringify({ t: 'alu', op: '-', a: t.a, b: t.b });
+  return JSON.stringify(t.a);
 }
 
 /**
- * libpcap's jump threading (opt_j): an edge into a test that an edge dominating it already
- * decided (same value, same comparison; or an equality passed with another constant) is moved
- * to that test's successor. Facts come only from dominating edges — facts that hold on every
- * path but via different edges do not count, as in libpcap. After each round identical nodes
- * are merged and two-way-identical tests dropped (mk does both); rounds repeat until stable.
+ * libpcap's optimizer loop on the block graph gencode builds (see optimize.c): every pass
+ * computes dominators and edge dominators, threads each edge past tests its dominating edges
+ * decide (opt_j / fold_edge), drops tests whose branches meet, then pulls tests of an
+ * already-tested value up their and/or chains (and_pullup / or_pullup) so later passes can
+ * decide them. Identical blocks are merged only at the end, as intern_blocks does.
  */
-export function thread(builder: DagBuilder, root: Ref): Ref | null {
-  let cur = root;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    if (typeof cur === 'boolean') return cur;
-    const order = topo(cur);
-    if (order.length > MAX_NODES) return null;
-    // Edge dominators: the dominators of a node are the edges common to all its incoming edges' dominators.
-    const dom = new Map<number, Map<string, Edge>>();
-    dom.set(cur.id, new Map());
-    const edgeOf = (n: DNode, sense: boolean): Edge => ({
-      id: `${n.id}${sense ? 't' : 'f'}`,
-      facts: n.test.t === 'cmp' ? [fact(n.test, sense)] : [],
-    });
-    for (const n of order) {
-      const d = dom.get(n.id)!;
+export function optimize(builder: DagBuilder, tree: Bool): Ref | null {
+  let nextId = 0;
+  const mkBlock = (test: Test, jt: BRef, jf: BRef): Block => {
+    const id = nextId++;
+    return { id, test, jt, jf, val: valOf(test, id) };
+  };
+  const build = (b: Bool, t: BRef, f: BRef): BRef => {
+    switch (b.t) {
+      case 'const': return b.v ? t : f;
+      case 'cmp': case 'chain': return mkBlock(b, t, f);
+      case 'not': return build(b.a, f, t);
+      case 'and': return build(b.a, build(b.b, t, f), f);
+      case 'or': return build(b.a, t, build(b.b, t, f));
+    }
+  };
+  let root = build(tree, true, false);
+  if (nextId > MAX_BLOCKS) return null;
+
+  const factOf = (p: Block, sense: boolean): Fact[] => (p.test.t === 'cmp' ? [fact(p.test, sense)] : []);
+
+  let idle = 0;
+  for (let pass = 0; pass < 10_000; pass++) {
+    // opt_root: a root whose branches meet is no test.
+    while (typeof root !== 'boolean' && root.jt === root.jf) root = root.jt;
+    if (typeof root === 'boolean') return root;
+    const order = blocksFrom(root);
+    const level = levels(order);
+    // Dominators (block sets) and edge dominators (edge ids), in topological order.
+    const dom = new Map<number, Set<number>>();
+    const edom = new Map<number, Map<string, Fact[]>>();
+    const inEdges = new Map<number, Array<[Block, boolean]>>();
+    dom.set(root.id, new Set([root.id]));
+    edom.set(root.id, new Map());
+    for (const b of order) {
+      const bd = dom.get(b.id)!;
+      const be = edom.get(b.id)!;
       for (const sense of [true, false]) {
-        const succ = sense ? n.jt : n.jf;
+        const s = sense ? b.jt : b.jf;
+        if (typeof s === 'boolean') continue;
+        const list = inEdges.get(s.id) ?? [];
+        list.push([b, sense]);
+        inEdges.set(s.id, list);
+        const d = new Set(bd);
+        d.add(s.id);
+        const od = dom.get(s.id);
+        if (!od) dom.set(s.id, d);
+        else for (const x of [...od]) if (!d.has(x) && x !== s.id) od.delete(x);
+        const e = new Map(be);
+        e.set(`${b.id}${sense ? 't' : 'f'}`, factOf(b, sense));
+        const oe = edom.get(s.id);
+        if (!oe) edom.set(s.id, e);
+        else for (const x of [...oe.keys()]) if (!e.has(x)) oe.delete(x);
+      }
+    }
+    let moved = false;
+    let other = false;
+    const byLevel = [...order].sort((a, b) => level.get(a.id)! - level.get(b.id)!);
+    // opt_j on both edges of every block, lowest level first.
+    for (const p of byLevel) {
+      for (const sense of [true, false]) {
+        let succ = sense ? p.jt : p.jf;
         if (typeof succ === 'boolean') continue;
-        const e = edgeOf(n, sense);
-        const via = new Map(d);
-        via.set(e.id, e);
-        const old = dom.get(succ.id);
-        if (!old) dom.set(succ.id, via);
-        else for (const k of [...old.keys()]) if (!via.has(k)) old.delete(k);
-      }
-    }
-    // Retarget every edge past the tests its dominators decide.
-    let changed = false;
-    const newSucc = new Map<number, [Ref, Ref]>();
-    for (const n of order) {
-      const d = dom.get(n.id)!;
-      const targets: [Ref, Ref] = [n.jt, n.jf];
-      for (const sense of [true, false]) {
-        const e = edgeOf(n, sense);
-        const facts: Fact[] = [...e.facts];
-        for (const x of d.values()) facts.push(...x.facts);
-        let t = sense ? n.jt : n.jf;
-        for (let hops = 0; typeof t !== 'boolean' && hops < 10_000; hops++) {
-          if (t.test.t !== 'cmp') break;
-          const r = decided(t.test, facts);
-          if (r === undefined) break;
-          t = r ? t.jt : t.jf;
-          changed = true;
+        if (succ.jt === succ.jf) {
+          succ = succ.jt;
+          other = true;
         }
-        targets[sense ? 0 : 1] = t;
+        const facts: Fact[] = [...factOf(p, sense)];
+        for (const f of edom.get(p.id)!.values()) facts.push(...f);
+        for (let hops = 0; typeof succ !== 'boolean' && succ.test.t === 'cmp' && hops < 10_000; hops++) {
+          const r = decided(succ.test, facts);
+          if (r === undefined) break;
+          succ = r ? succ.jt : succ.jf;
+          moved = true;
+        }
+        if (sense) p.jt = succ;
+        else p.jf = succ;
       }
-      newSucc.set(n.id, targets);
     }
-    if (!changed) return cur;
-    // Rebuild bottom-up through mk: merges identical nodes, drops tests with one successor.
-    const rebuilt = new Map<number, Ref>();
-    const get = (r: Ref): Ref => (typeof r === 'boolean' ? r : rebuilt.get(r.id)!);
-    for (let i = order.length - 1; i >= 0; i--) {
-      const n = order[i]!;
-      const [jt, jf] = newSucc.get(n.id)!;
-      rebuilt.set(n.id, builder.mk(n.test, get(jt), get(jf)));
+    // or_pullup / and_pullup, with the in-edges and dominators of this pass.
+    for (const b of byLevel) {
+      if (pullup(b, false, inEdges, dom)) moved = true;
+      if (pullup(b, true, inEdges, dom)) moved = true;
     }
-    cur = get(cur);
+    if (!moved && !other) break;
+    if (other) idle = 0;
+    else if (++idle >= MAX_PASSES) break;
   }
-  return cur;
+  // intern_blocks: merge identical blocks (mk also drops a test whose branches meet).
+  const memo = new Map<number, Ref>();
+  const intern = (r: BRef): Ref => {
+    if (typeof r === 'boolean') return r;
+    const hit = memo.get(r.id);
+    if (hit !== undefined) return hit;
+    const out = builder.mk(r.test, intern(r.jt), intern(r.jf));
+    memo.set(r.id, out);
+    return out;
+  };
+  return intern(root);
 }
 
-/** Nodes reachable from `root`, every node before its successors. */
-function topo(root: DNode): DNode[] {
+/**
+ * libpcap's or_pullup (isAnd false) / and_pullup (isAnd true) for block `b`: when every
+ * predecessor of b tests one value V, and further down b's false (or: true) chain — blocks
+ * sharing b's true (and: false) exit and dominated by b — a block tests V again, that block
+ * is moved up in front of the first block of the chain that tests something else.
+ */
+function pullup(
+  b: Block,
+  isAnd: boolean,
+  inEdges: Map<number, Array<[Block, boolean]>>,
+  dom: Map<number, Set<number>>,
+): boolean {
+  const ins = inEdges.get(b.id);
+  if (!ins || ins.length === 0) return false;
+  const val = ins[0]![0].val;
+  for (const [p] of ins) if (p.val !== val) return false;
+  const exitOf = (x: Block): BRef => (isAnd ? x.jf : x.jt);
+  const chainOf = (x: Block): BRef => (isAnd ? x.jt : x.jf);
+  const setChain = (x: Block, v: BRef): void => {
+    if (isAnd) x.jt = v;
+    else x.jf = v;
+  };
+  const [p0, s0] = ins[0]!;
+  // diff: [holder, sense] of the pointer to the first chain block testing another value.
+  let holder: Block = p0;
+  let holderSense = s0;
+  const at = (): BRef => (holderSense ? holder.jt : holder.jf);
+  let atTop = true;
+  for (;;) {
+    const d = at();
+    if (typeof d === 'boolean') return false;
+    if (exitOf(d) !== exitOf(b)) return false;
+    if (!dom.get(d.id)?.has(b.id)) return false;
+    if (d.val !== val) break;
+    holder = d;
+    holderSense = isAnd;
+    atTop = false;
+  }
+  const diff = at() as Block;
+  let sHolder: Block = diff;
+  for (;;) {
+    const sm = chainOf(sHolder);
+    if (typeof sm === 'boolean') return false;
+    if (exitOf(sm) !== exitOf(b)) return false;
+    if (!dom.get(sm.id)?.has(b.id)) return false;
+    if (sm.val === val) break;
+    sHolder = sm;
+  }
+  const pull = chainOf(sHolder) as Block;
+  setChain(sHolder, chainOf(pull));
+  setChain(pull, diff);
+  if (atTop) {
+    for (const [p, sense] of ins) {
+      if (sense) p.jt = pull;
+      else p.jf = pull;
+    }
+  } else if (holderSense) holder.jt = pull;
+  else holder.jf = pull;
+  return true;
+}
+
+/** Blocks reachable from `root`, every block before its successors. */
+function blocksFrom(root: Block): Block[] {
   const seen = new Set<number>();
-  const post: DNode[] = [];
-  const visit = (r: Ref): void => {
+  const post: Block[] = [];
+  const visit = (r: BRef): void => {
     if (typeof r === 'boolean' || seen.has(r.id)) return;
     seen.add(r.id);
     visit(r.jt);
@@ -160,4 +272,15 @@ function topo(root: DNode): DNode[] {
   };
   visit(root);
   return post.reverse();
+}
+
+/** libpcap's levels: leaves are 0, a block is one above its higher successor. */
+function levels(order: Block[]): Map<number, number> {
+  const lv = new Map<number, number>();
+  const of = (r: BRef): number => (typeof r === 'boolean' ? 0 : lv.get(r.id)!);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const b = order[i]!;
+    lv.set(b.id, 1 + Math.max(of(b.jt), of(b.jf)));
+  }
+  return lv;
 }

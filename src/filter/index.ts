@@ -6,7 +6,7 @@
 import { endianness } from 'node:os';
 import { FilterError } from '../errors.js';
 import { buildDagPredicate, buildPredicate, generateDagSource, generateSource, type PacketFilter } from './codegen.js';
-import { DagBuilder, thread, type Ref } from './dag.js';
+import { DagBuilder, optimize, type Ref } from './dag.js';
 import { Gen, linkKindOf } from './gen.js';
 import type { Bool } from './ir.js';
 import { tokenize } from './lexer.js';
@@ -46,7 +46,7 @@ function compile(expression: string, linkType: number, opts: FilterOptions): Com
     return { tree, dag: null };
   }
   const builder = new DagBuilder();
-  const dag = thread(builder, builder.build(tree, true, false));
+  const dag = optimize(builder, tree);
   const rejects = dag === null ? (tree.t === 'const' && !tree.v) || rejectsAll(tree) : dag === false;
   if (rejects) throw new FilterError(expression, 0, 'expression rejects all packets');
   return { tree, dag };
