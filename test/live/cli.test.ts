@@ -40,6 +40,15 @@ async function captureTogether(procs: NsProcess[], traffic: () => Promise<void>)
   for (const p of procs) await p.exited;
 }
 
+describe('wirescope -i without libpcap', () => {
+  it('says how to install it, on one line, exit 2', async () => {
+    ensureDist(root);
+    const p = spawnProcess(['env', 'WIRESCOPE_CAP_MODULE=/nonexistent/cap.node.js', process.execPath, join(root, 'bin/wirescope.js'), '-i', 'lo']);
+    expect(await p.exited).toBe(2);
+    expect(p.stderr()).toMatch(/^wirescope: live capture needs libpcap and the cap module \(.*\): install libpcap \(apt-get install libpcap-dev\) then run `npm rebuild cap`\n$/);
+  });
+});
+
 describe.runIf(gate.ok)('wirescope -i against tcpdump', () => {
   let tmp: { dir: string; remove: () => void };
   let server: Awaited<ReturnType<typeof echoServer>>;
@@ -62,7 +71,9 @@ describe.runIf(gate.ok)('wirescope -i against tcpdump', () => {
     const theirs = variants.map((v) => tcpdump(['-i', 'lo', ...v, ...filter]));
     const oursFile = join(tmp.dir, 'ours.pcap');
     const writer = wirescope(['-i', 'lo', '-w', oursFile, ...filter]);
-    await captureTogether([...ours, ...theirs, writer], () => tcpExchange('127.0.0.1', server.port, ['hello wirescope\n', 'bye\n']));
+    const oursNg = join(tmp.dir, 'ours.pcapng');
+    const ngWriter = wirescope(['-i', 'lo', '-w', oursNg, ...filter]);
+    await captureTogether([...ours, ...theirs, writer, ngWriter], () => tcpExchange('127.0.0.1', server.port, ['hello wirescope\n', 'bye\n']));
 
     for (let i = 0; i < variants.length; i++) {
       const expected = theirs[i]!.stdout();
@@ -73,6 +84,8 @@ describe.runIf(gate.ok)('wirescope -i against tcpdump', () => {
     }
     expect(tcpdumpRead(oursFile, ['-nn', '-t']) + '\n').toBe(theirs[0]!.stdout());
     expect(await writer.exited).toBe(0);
+    expect(tcpdumpRead(oursNg, ['-nn', '-t', '-x']) + '\n').toBe(theirs[2]!.stdout());
+    expect(await ngWriter.exited).toBe(0);
 
     // tcpdump's summary, same packet count (tcpdump's "received" counts both directions on lo).
     const n = theirs[0]!.stdout().trim().split('\n').length;
