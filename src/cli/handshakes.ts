@@ -85,23 +85,33 @@ function splitArgs(args: readonly string[]): { files: string[]; expression: stri
   return { files, expression: args.slice(i).join(' ').trim() };
 }
 
-async function liveReport(opts: Parsed, expression: string, maxConnections: number): Promise<HandshakeReport> {
+async function liveReport(opts: Parsed, expression: string, maxConnections: number, err: (s: string) => void): Promise<HandshakeReport> {
   const spec = '../live/index.js';
   const live = (await import(spec)) as {
     openLiveCapture(o: { interface: string; filter?: string }): Promise<import('../capture/record.js').RecordSource>;
     stopCaptureOn(source: unknown, durationMs?: number): () => void;
     parseDuration(text: string): number;
+    formatCaptureStats(s: import('../capture/record.js').CaptureStats): string;
   };
   const source = await live.openLiveCapture(expression ? { interface: opts.interface!, filter: expression } : { interface: opts.interface! });
   const release = live.stopCaptureOn(source, opts.duration !== undefined ? live.parseDuration(opts.duration) : undefined);
-  const tracker = new HandshakeTracker({ maxConnections, file: opts.interface! });
+  // Live: each connection is printed (stderr, so --json stays clean) once it has finished and
+  // lingered 5 s of traffic for late segments (60 s offline), instead of only at the end.
+  const tracker = new HandshakeTracker({
+    maxConnections,
+    file: opts.interface!,
+    lingerSeconds: 5,
+    onConnection: (c) => err(`${formatTable([c]).split('\n')[1]}\n`),
+  });
   try {
     const max = count('--count', opts.count);
     await feedSource(tracker, source, max !== undefined ? { maxPackets: max } : {});
   } finally {
     release();
   }
-  return { connections: tracker.finish(), summary: tracker.summary };
+  const report = { connections: tracker.finish(), summary: tracker.summary };
+  err(live.formatCaptureStats((source as unknown as { stats(): import('../capture/record.js').CaptureStats }).stats()));
+  return report;
 }
 
 /** Entry point for `wirescope handshakes ...`; returns the exit code. */
@@ -141,7 +151,7 @@ export async function runHandshakes(argv: string[]): Promise<number> {
     if (maxConnections < 1) throw new UsageError('--max-connections must be at least 1');
 
     if (opts.interface !== undefined) {
-      report = await liveReport(opts, cmd.args.join(' ').trim(), maxConnections);
+      report = await liveReport(opts, cmd.args.join(' ').trim(), maxConnections, err);
     } else {
       const { files, expression } = splitArgs(cmd.args);
       if (files.length === 0) {
