@@ -95,6 +95,7 @@ async function liveReport(opts: Parsed, expression: string, maxConnections: numb
   };
   const source = await live.openLiveCapture(expression ? { interface: opts.interface!, filter: expression } : { interface: opts.interface! });
   const release = live.stopCaptureOn(source, opts.duration !== undefined ? live.parseDuration(opts.duration) : undefined);
+  err(`listening on ${source.info.name}, tracking TCP handshakes\n`);
   // Live: each connection is printed (stderr, so --json stays clean) once it has finished and
   // lingered 5 s of traffic for late segments (60 s offline), instead of only at the end.
   const tracker = new HandshakeTracker({

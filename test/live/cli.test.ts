@@ -120,6 +120,26 @@ describe.runIf(gate.ok)('wirescope -i against tcpdump', () => {
     expect(timed.stderr()).toMatch(/packets captured\n\d+ packets received by filter\n0 packets dropped by kernel\n$/);
   });
 
+  it('handshakes -i tracks live: connections printed as they finish, report and checks on exit', async () => {
+    const closed = await echoServer();
+    const refusedPort = closed.port;
+    await closed.close(); // nothing listens there any more: connecting is refused
+    const filter = `tcp port ${server.port} or tcp port ${refusedPort}`;
+    const ok = wirescope(['handshakes', '-i', 'lo', '--duration', '2500ms', '--require-complete', '--server', `127.0.0.1:${server.port}`, filter]);
+    const strict = wirescope(['handshakes', '-i', 'lo', '--duration', '2500ms', '--max-refused', '0', '--json', filter]);
+    for (const p of [ok, strict]) await waitFor(p.stderr, 'listening on lo', 10_000);
+    await tcpExchange('127.0.0.1', server.port, ['one\n']);
+    await tcpExchange('127.0.0.1', server.port, ['two\n']);
+    await expect(tcpExchange('127.0.0.1', refusedPort, ['x'])).rejects.toThrow(/ECONNREFUSED/);
+    expect(await ok.exited, ok.stderr()).toBe(0);
+    expect(ok.stdout()).toMatch(/3 connections, 3 attempts, 2 complete, 1 refused/);
+    expect(ok.stderr().match(/ complete +fin +\S+ +SF +ShADadFf/g)).toHaveLength(2);
+    expect(ok.stderr()).toMatch(/\d+ packets captured\n/);
+    expect(await strict.exited).toBe(1);
+    const report = JSON.parse(strict.stdout()) as { connections: { handshake: string; state: string }[] };
+    expect(report.connections.map((c) => c.handshake).sort()).toEqual(['complete', 'complete', 'refused']);
+  });
+
   it('-D lists the interfaces as tcpdump -D does, each followed by its addresses', async () => {
     const ours = wirescope(['-D']);
     const theirs = spawnProcess(['tcpdump', '-D']);
