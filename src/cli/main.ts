@@ -89,7 +89,7 @@ function filterExpression(cli: CliOptions): string {
 
 function bannerLinkType(linkType: number): string {
   const n = LINKTYPE_BANNER[linkType];
-  return n ? `${n[0]} (${n[1]})` : `DLT ${linkType}`;
+  return n ? `${n[0]} (${n[1]})` : String(linkType);
 }
 
 async function run(cli: CliOptions, io: CliIo): Promise<number> {
@@ -105,7 +105,11 @@ async function run(cli: CliOptions, io: CliIo): Promise<number> {
     source = cli.read === '-' && io.stdin ? await openCapture(io.stdin, { name: '-' }) : await openCapture(cli.read);
     const first = source.info.interfaces[0];
     const lt = first?.linkType ?? 1;
-    io.stderr.write(`reading from file ${cli.read}, link-type ${bannerLinkType(lt)}, snapshot length ${first?.snaplen ?? 0}\n`);
+    // libpcap adds 14 to the snapshot length of "modified" (Kuznetzov) pcap files
+    const snap = (first?.snaplen ?? 0) + (source.info.pcap?.magic === 0xa1b2cd34 ? 14 : 0);
+    io.stderr.write(`reading from file ${cli.read}, link-type ${bannerLinkType(lt)}, snapshot length ${snap}\n`);
+    // names come from this host's interface table, not from the capture (as tcpdump warns)
+    if (lt === 276) io.stderr.write('Warning: interface names might be incorrect\n');
   } else {
     const liveMod = await import('../live/index.js');
     const opts: { interface: string; filter?: string; snaplen?: number; bufferSize?: number; maxPackets?: number } = {

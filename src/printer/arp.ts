@@ -27,7 +27,7 @@ const ARP_OPS: Record<number, string> = {
 
 export function printArp(ctx: PrintContext, bp: number, length: number, caplen: number): void {
   ctx.protocol = 'arp';
-  ctx.check(bp, 8);
+  ctx.checkLocal(bp, 8);
   const b = ctx.buf;
   const hrd = ctx.u16(bp);
   const pro = ctx.u16(bp + 2);

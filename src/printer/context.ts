@@ -13,6 +13,11 @@ export class TruncatedSignal {
   readonly truncated = true;
 }
 export const TRUNCATED = new TruncatedSignal();
+/**
+ * A truncation tcpdump handles inside the printer (ND_TCHECK's `goto trunc`): the marker is
+ * printed and the printer returns normally, so the link header length stays known for -x.
+ */
+export const LOCAL_TRUNCATED = new TruncatedSignal();
 
 const EMPTY = Buffer.alloc(0);
 
@@ -93,5 +98,14 @@ export class PrintContext {
 
   truncate(): never {
     throw TRUNCATED;
+  }
+
+  /** ND_TCHECK: ` [|proto]`, then the printer returns normally. */
+  checkLocal(off: number, len: number): void {
+    if (!(off >= this.start && len >= 0 && off + len <= this.snapend)) throw LOCAL_TRUNCATED;
+  }
+
+  truncateLocal(): never {
+    throw LOCAL_TRUNCATED;
   }
 }

@@ -18,7 +18,7 @@ export function hexAndAscii(b: Buffer, off: number, len: number, indent: string,
     hexs += ' ' + HEX2[c1]! + HEX2[c2]!;
     asc += (c1 > 0x20 && c1 < 0x7f ? String.fromCharCode(c1) : '.') + (c2 > 0x20 && c2 < 0x7f ? String.fromCharCode(c2) : '.');
     if (++n === 8) {
-      out += indent + '0x' + HEX2[(oset >>> 8) & 0xff] + HEX2[oset & 0xff] + ': ' + hexs + '  ' + asc;
+      out += indent + offsetText(oset) + ': ' + hexs + '  ' + asc;
       n = 0;
       hexs = '';
       asc = '';
@@ -32,7 +32,7 @@ export function hexAndAscii(b: Buffer, off: number, len: number, indent: string,
     n++;
   }
   if (n > 0) {
-    out += indent + '0x' + HEX2[(oset >>> 8) & 0xff] + HEX2[oset & 0xff] + ': ' + hexs + SPACES.slice(0, 40 - hexs.length) + '  ' + asc;
+    out += indent + offsetText(oset) + ': ' + hexs + SPACES.slice(0, 40 - hexs.length) + '  ' + asc;
   }
   return out;
 }
@@ -46,13 +46,13 @@ export function hexOnly(b: Buffer, off: number, len: number, indent: string, off
   let i = off;
   for (; i + 1 < end; i += 2) {
     if (n++ % 8 === 0) {
-      out += indent + '0x' + HEX2[(oset >>> 8) & 0xff] + HEX2[oset & 0xff] + ': ';
+      out += indent + offsetText(oset) + ': ';
       oset += 16;
     }
     out += ' ' + HEX2[b[i]!]! + HEX2[b[i + 1]!]!;
   }
   if (i < end) {
-    if (n % 8 === 0) out += indent + '0x' + HEX2[(oset >>> 8) & 0xff] + HEX2[oset & 0xff] + ': ';
+    if (n % 8 === 0) out += indent + offsetText(oset) + ': ';
     out += ' ' + HEX2[b[i]!]!;
   }
   return out;
@@ -73,4 +73,9 @@ export function asciiDump(b: Buffer, off: number, len: number): string {
     } else out += '.';
   }
   return out;
+}
+
+/** printf("0x%04x"): at least four digits. */
+function offsetText(o: number): string {
+  return o < 0x10000 ? '0x' + HEX2[(o >>> 8) & 0xff] + HEX2[o & 0xff] : '0x' + o.toString(16);
 }

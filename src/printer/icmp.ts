@@ -120,6 +120,9 @@ export function printIcmp(ctx: PrintContext, bp: number, length: number, ip: IpI
   if (ctx.opts.verbose >= 1 && isErrorType(type)) {
     ctx.s += '\n\t';
     const saved = ctx.snapend;
+    // the quoted datagram's own length bounds it (extensions may follow); tcpdump reads
+    // ip_len again under that bound, so a quoted length under 4 truncates the ICMP layer
+    ctx.snapend = Math.min(oip + ctx.u16(oip + 2), saved);
     printIp(ctx, oip, ctx.u16(oip + 2));
     ctx.snapend = saved;
     ctx.protocol = 'icmp';

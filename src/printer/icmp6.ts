@@ -51,6 +51,14 @@ const OPTION_NAMES: Record<number, string> = {
   31: 'dnssl',
 };
 
+const UNREACH_CODES: Record<number, string> = {
+  0: 'unreachable route',
+  1: 'unreachable prohibited',
+  2: 'beyond scope',
+  3: 'unreachable address',
+  4: 'unreachable port',
+};
+
 const RTPREF = ['medium', 'high', 'rsv', 'low'];
 
 function bits(v: number, table: [number, string][]): string {
@@ -93,6 +101,7 @@ export function printIcmp6(ctx: PrintContext, bp: number, length: number, ip: Ip
   try {
     switch (type) {
       case 1:
+        ctx.s += ', ' + (UNREACH_CODES[code] ?? `unknown unreach code (${code})`);
         switch (code) {
           case 0:
           case 1:
@@ -183,7 +192,7 @@ export function printIcmp6(ctx: PrintContext, bp: number, length: number, ip: Ip
         }
         break;
       case 137:
-        ctx.s += ` ${addr(bp + 24)}`;
+        ctx.s += `, ${addr(bp + 24)}`;
         ctx.s += ` to ${addr(bp + 8)}`;
         if (o.verbose && !printNdOptions(ctx, bp + 40, length - 40)) return ctx.printTrunc();
         break;

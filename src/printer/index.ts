@@ -3,7 +3,7 @@
  * record, built as a string that the CLI writes out in large chunks.
  */
 import type { CaptureRecord } from '../capture/record.js';
-import { PrintContext, TRUNCATED } from './context.js';
+import { LOCAL_TRUNCATED, PrintContext, TRUNCATED } from './context.js';
 import { asciiDump, hexAndAscii, hexOnly } from './hexdump.js';
 import { printEthernet, printNull, printRaw, printSll, printSll2 } from './link.js';
 import type { PrintOptions } from './options.js';
@@ -50,9 +50,14 @@ export class TcpdumpPrinter {
     try {
       hdrlen = this.printLink(linkType, offset, origLen, capLen);
     } catch (e) {
-      if (e !== TRUNCATED) throw e;
-      ctx.printTrunc();
-      hdrlen = ctx.llHeaderLength;
+      if (e === LOCAL_TRUNCATED) {
+        ctx.printTrunc();
+        hdrlen = ctx.llHeaderLength;
+      } else if (e === TRUNCATED) {
+        ctx.printTrunc();
+        // tcpdump's longjmp leaves the link header length unset: the dumps start at byte 0
+        hdrlen = 0;
+      } else throw e;
     }
     let text = head + ctx.s;
     if (o.hexAscii || o.hex || o.ascii) text += this.dump(buf, offset, capLen, hdrlen);
@@ -79,7 +84,8 @@ export class TcpdumpPrinter {
       case 229:
         return printRaw(ctx, p, length);
       default:
-        ctx.s += `[link type ${linkType} not decoded]`;
+        // tcpdump's unsupported_if_print: the protocol name, then every byte
+        ctx.s += 'UNSUPPORTED' + hexAndAscii(ctx.buf, p, caplen, '\n\t');
         return 0;
     }
   }

@@ -57,7 +57,7 @@ export function printIp(ctx: PrintContext, p: number, length: number): void {
     return;
   }
   if (!ctx.opts.linkHeader) ctx.s += 'IP ';
-  ctx.check(p, 20);
+  ctx.checkLocal(p, 20);
   if (length < 20) {
     ctx.s += `truncated-ip ${length}`;
     return;

@@ -8,7 +8,7 @@ let depth = 0;
 
 export function printIp6(ctx: PrintContext, bp: number, length: number): void {
   ctx.protocol = 'ip6';
-  ctx.check(bp, 40);
+  ctx.checkLocal(bp, 40);
   if (length < 40) {
     ctx.s += `truncated-ip6 ${length}`;
     return;
@@ -153,12 +153,12 @@ function printOptionsHeader(ctx: PrintContext, cp: number, label: string, proto:
   ctx.protocol = proto;
   optResult.jumbo = -1;
   const hlen = (ctx.u8(cp + 1) + 1) << 3;
-  ctx.s += label;
   if (!ctx.has(cp, hlen)) {
     ctx.printTrunc();
     optResult.advance = -1;
     return optResult;
   }
+  ctx.s += label;
   if (!printIp6Options(ctx, cp + 2, hlen - 2, hbh, payloadLen)) {
     ctx.printTrunc();
     optResult.advance = -1;

@@ -7,6 +7,7 @@ import { etherTypeName } from './tables.js';
 import { printIp, printIpN } from './ip.js';
 import { printIp6 } from './ip6.js';
 import { printArp } from './arp.js';
+import { printLlc } from './llc.js';
 
 const ETHERTYPE_IP = 0x0800;
 const ETHERTYPE_ARP = 0x0806;
@@ -105,12 +106,17 @@ export function printEthernet(ctx: PrintContext, p: number, length: number, capl
   if (type <= 1500) {
     // 802.3 length field: LLC follows; wirescope does not decode LLC, it dumps it
     length = type;
-    if (caplen > length) caplen = length;
+    if (caplen > length) {
+      caplen = length;
+      ctx.pushSnap(p, length);
+    }
     if (e) ctx.s += printedLength ? '802.3, ' : `802.3, length ${length}: `;
-    ctx.s += 'LLC (not decoded)';
-    defaultPrint(ctx, p, caplen);
-    void frame;
-    return hdrlen;
+    let llcLen = printLlc(ctx, p, length, caplen, frame + 6, frame);
+    if (llcLen < 0) {
+      defaultPrint(ctx, p, caplen);
+      llcLen = -llcLen;
+    }
+    return hdrlen + llcLen;
   }
   if (e) {
     ctx.s += etherTypeText(ctx, type);

@@ -76,10 +76,10 @@ export function printTcp(ctx: PrintContext, bp: number, length: number, ip: IpIn
   const dport = ctx.u16(bp + 2);
   if (ip.headerProto === 6) ctx.s += `${src}.${sport} > ${dst}.${dport}: `;
   else ctx.s += `${sport} > ${dport}: `;
-  ctx.check(bp, 20);
+  ctx.checkLocal(bp, 20);
   let hlen = (b[bp + 12]! >> 4) * 4;
   if (hlen < 20) {
-    ctx.s += ` tcp ${length - hlen} [bad hdr length ${hlen} - too short, < 20]`;
+    ctx.s += ` tcp ${(length - hlen) >>> 0} [bad hdr length ${hlen} - too short, < 20]`;
     return;
   }
   let seq = ctx.u32(bp + 4);
@@ -88,7 +88,7 @@ export function printTcp(ctx: PrintContext, bp: number, length: number, ip: IpIn
   const urp = ctx.u16(bp + 18);
   const o = ctx.opts;
   if (o.quiet) {
-    ctx.s += `tcp ${length - hlen}`;
+    ctx.s += `tcp ${(length - hlen) >>> 0}`;
     if (hlen > length) ctx.s += ` [bad hdr length ${hlen} - too long, > ${length}]`;
     return;
   }
@@ -149,7 +149,14 @@ export function printTcp(ctx: PrintContext, bp: number, length: number, ip: IpIn
   ctx.s += `, win ${win}`;
   if (flags & 0x20) ctx.s += `, urg ${urp}`;
   if (hlen > 20) {
-    if (!printTcpOptions(ctx, bp + 20, hlen - 20, flags, rev, thseq, thack)) return;
+    try {
+      if (!printTcpOptions(ctx, bp + 20, hlen - 20, flags, rev, thseq, thack)) return;
+    } catch (e) {
+      if (e !== TCP_OPTION_TRUNCATED) throw e;
+      ctx.printTrunc();
+      if (optSeparator) ctx.s += '>';
+      return;
+    }
   }
   ctx.s += `, length ${length}`;
   if (length <= 0) return;
@@ -175,9 +182,11 @@ function printTcpOptions(ctx: PrintContext, cp: number, hlen: number, flags: num
     --hlen;
     let datalen = 0;
     ctx.s += OPTION_NAMES[opt] ?? `unknown-${opt}`;
+    optSeparator = ch;
     const lencheck = (l: number): boolean => {
       if (l > hlen) return false;
-      ctx.check(cp, l);
+      // ND_TCHECK_LEN jumps to tcp_print's own trunc label, which closes with '>'
+      if (!ctx.has(cp, l)) throw TCP_OPTION_TRUNCATED;
       return true;
     };
     switch (opt) {
@@ -265,6 +274,20 @@ function printTcpOptions(ctx: PrintContext, cp: number, hlen: number, flags: num
         ctx.s += ' ' + uto;
         break;
       }
+      case 30: {
+        datalen = len - 2;
+        if (!lencheck(datalen)) return badOpt(ctx, ch);
+        const saved = ctx.snapend;
+        ctx.snapend = Math.min(cp - 2 + len, saved);
+        let ok: boolean;
+        try {
+          ok = printMptcp(ctx, cp - 2, len, flags);
+        } finally {
+          ctx.snapend = saved;
+        }
+        if (!ok) return badOpt(ctx, ch);
+        break;
+      }
       case 34:
         datalen = len - 2;
         if (!lencheck(datalen)) return badOpt(ctx, ch);
@@ -298,6 +321,40 @@ function printTcpOptions(ctx: PrintContext, cp: number, hlen: number, flags: num
     if (opt === 0) break;
   }
   ctx.s += ']';
+  return true;
+}
+
+class TcpOptionTruncated {}
+const TCP_OPTION_TRUNCATED = new TcpOptionTruncated();
+let optSeparator = '';
+
+const MPTCP_SUBTYPES = ['capable', 'join', 'dss', 'add-addr', 'rem-addr', 'prio', 'fail', 'fast-close', 'unknown'];
+
+/** mptcp_print: length, subtype, and MP_CAPABLE's details; false makes the option `[bad opt]`. */
+function printMptcp(ctx: PrintContext, opt: number, len: number, flags: number): boolean {
+  ctx.protocol = 'mptcp';
+  if (len < 3) return false;
+  const subtype = Math.min(ctx.u8(opt + 2) >> 4, 8);
+  ctx.s += ` ${len} ${MPTCP_SUBTYPES[subtype]}`;
+  if (subtype !== 0) return true;
+  const syn = (flags & 0x02) !== 0;
+  if (!((len === 12 || len === 4) && syn) && !((len === 20 || len === 22) && (flags & 0x12) === 0x10)) return false;
+  const version = ctx.u8(opt + 2) & 0x0f;
+  if (version > 1) {
+    ctx.s += ` Unknown Version (${version})`;
+    return true;
+  }
+  ctx.s += ` v${version}`;
+  if (ctx.u8(opt + 3) & 0x80) ctx.s += ' csum';
+  if (len === 12 || len >= 20) {
+    ctx.check(opt + 4, 8);
+    ctx.s += ` {0x${ctx.buf.readBigUInt64BE(opt + 4).toString(16)}`;
+    if (len >= 20) {
+      ctx.check(opt + 12, 8);
+      ctx.s += `,0x${ctx.buf.readBigUInt64BE(opt + 12).toString(16)}`;
+    }
+    ctx.s += '}';
+  }
   return true;
 }
 

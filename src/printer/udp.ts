@@ -20,7 +20,7 @@ export function printUdp(ctx: PrintContext, bp: number, length: number, ip: IpIn
   ctx.protocol = 'udp';
   if (!ctx.has(bp + 2, 2)) {
     addresses(ctx, ip, -1, -1);
-    ctx.truncate();
+    ctx.truncateLocal();
   }
   const sport = ctx.u16(bp);
   const dport = ctx.u16(bp + 2);
@@ -31,7 +31,7 @@ export function printUdp(ctx: PrintContext, bp: number, length: number, ip: IpIn
   }
   if (!ctx.has(bp + 4, 2)) {
     addresses(ctx, ip, sport, dport);
-    ctx.truncate();
+    ctx.truncateLocal();
   }
   let ulen = ctx.u16(bp + 4);
   if (ulen === 0 && length > 65535) ulen = length;
@@ -46,7 +46,7 @@ export function printUdp(ctx: PrintContext, bp: number, length: number, ip: IpIn
   const cp = bp + 8;
   if (cp > ctx.snapend) {
     addresses(ctx, ip, sport, dport);
-    ctx.truncate();
+    ctx.truncateLocal();
   }
   addresses(ctx, ip, sport, dport);
   const o = ctx.opts;
@@ -65,5 +65,5 @@ export function printUdp(ctx: PrintContext, bp: number, length: number, ip: IpIn
     }
   }
   if (!o.quiet && printUdpPayload(ctx, cp, length, sport, dport)) return;
-  ctx.s += `UDP, length ${ulen}`;
+  ctx.s += ulen > length && !ip.fragmented ? `UDP, bad length ${ulen} > ${length}` : `UDP, length ${ulen}`;
 }
