@@ -107,8 +107,15 @@ export class StreamBytes implements ByteSource {
 
 /**
  * The reader's window: `buf[start, end)` holds unread input, `base` is the input offset of
- * `buf[0]`. Refilling moves the unread tail (a record cut by the previous read) to the front,
- * so records always sit whole in one buffer. A Buffer input is its own window (zero copy).
+ * `buf[0]`. Records always sit whole in `buf`, so the parser reads them in place.
+ *
+ * Read-ahead: while the parser works through one buffer, the next chunk is already being read
+ * into the other one, `HEADROOM` bytes in. When the parser runs dry, the unread tail (a record
+ * cut by the chunk boundary, at most one record) is copied into that headroom just before the
+ * new chunk, and the two buffers swap. The swap happens only when the consumer asked for the next
+ * batch, so no record still in use points into a buffer being refilled. A tail longer than the
+ * headroom (a huge pcapng block) falls back to one larger buffer and plain sequential reads.
+ * A Buffer input is its own window (zero copy).
  */
 export class ByteWindow {
   buf: Buffer;
@@ -116,16 +123,28 @@ export class ByteWindow {
   end = 0;
   base = 0;
   eof = false;
+  /** The standard buffer not in use as `buf` (read-ahead target), or null for a Buffer input. */
+  private spare: Buffer | null = null;
+  private pending: Promise<number> | null = null;
+  private readonly headroom: number;
+  private readonly chunk: number;
 
   constructor(
     private readonly src: ByteSource | null,
     initial: Buffer,
     private readonly maxSize: number,
+    headroom = 0,
   ) {
     this.buf = initial;
+    this.headroom = headroom;
+    this.chunk = initial.length - headroom;
     if (src === null) {
       this.end = initial.length;
       this.eof = true;
+    } else {
+      this.start = this.end = headroom;
+      this.base = -headroom;
+      this.spare = Buffer.allocUnsafe(initial.length);
     }
   }
 
@@ -140,34 +159,89 @@ export class ByteWindow {
 
   /**
    * Make at least `need` bytes available from `start` unless the input ends first. Reads at
-   * least once when not at EOF, so callers also use it to pull the next big chunk. `need` is
-   * capped by the caller to `maxSize`; the buffer grows only up to that.
+   * least once when not at EOF, so callers also use it to pull the next chunk. `need` is capped
+   * at `maxSize`; buffers grow only up to that. Call only when no record handed out so far is
+   * still in use.
    */
   async fill(need: number): Promise<void> {
     if (this.src === null || this.eof) return;
     if (need > this.maxSize) need = this.maxSize;
-    const avail = this.end - this.start;
-    if (this.start > 0) {
-      if (avail > 0) this.buf.copyWithin(0, this.start, this.end);
-      this.base += this.start;
-      this.start = 0;
-      this.end = avail;
+    if (this.pending !== null) await this.takeReadAhead();
+    else await this.readInto(true);
+    while (!this.eof && this.end - this.start < need) {
+      this.makeRoom(need);
+      await this.readInto(false);
     }
-    if (need > this.buf.length) {
-      let size = this.buf.length * 2;
-      while (size < need) size *= 2;
-      const bigger = Buffer.allocUnsafe(Math.min(size, this.maxSize));
-      this.buf.copy(bigger, 0, 0, this.end);
-      this.buf = bigger;
+    this.startReadAhead();
+  }
+
+  /** The read-ahead chunk becomes the window, with the unread tail copied in front of it. */
+  private async takeReadAhead(): Promise<void> {
+    const next = this.spare!;
+    const n = await this.pending!;
+    this.pending = null;
+    if (n === 0) {
+      this.eof = true;
+      return;
     }
-    do {
-      const n = await this.src.read(this.buf, this.end, this.buf.length - this.end);
-      if (n === 0) {
-        this.eof = true;
-        break;
-      }
-      this.end += n;
-    } while (this.end - this.start < need);
+    const tail = this.end - this.start;
+    if (tail <= this.headroom) {
+      const at = this.headroom - tail;
+      this.buf.copy(next, at, this.start, this.end);
+      this.base += this.start - at;
+      // The old buffer is the next read-ahead target only if it is a standard one.
+      this.spare = this.buf.length === next.length ? this.buf : this.spare === next ? null : this.spare;
+      if (this.spare === null) this.spare = Buffer.allocUnsafe(next.length);
+      this.buf = next;
+      this.start = at;
+      this.end = this.headroom + n;
+      return;
+    }
+    const big = Buffer.allocUnsafe(Math.min(this.maxSize + this.chunk, tail + n));
+    this.buf.copy(big, 0, this.start, this.end);
+    next.copy(big, tail, this.headroom, this.headroom + n);
+    this.base += this.start;
+    if (this.buf.length === next.length) this.spare = this.buf;
+    this.buf = big;
+    this.start = 0;
+    this.end = tail + n;
+  }
+
+  /** Room after `end` for `need` bytes from `start`: move the tail to the front, or grow. */
+  private makeRoom(need: number): void {
+    if (this.buf.length - this.start >= need && this.end < this.buf.length) return;
+    const tail = this.end - this.start;
+    const std = this.spare !== null && this.buf.length === this.spare.length;
+    if (need <= this.buf.length - this.headroom && std) {
+      if (this.start !== this.headroom) this.buf.copyWithin(this.headroom, this.start, this.end);
+      this.base += this.start - this.headroom;
+      this.start = this.headroom;
+      this.end = this.headroom + tail;
+      return;
+    }
+    let size = this.buf.length;
+    while (size < need + this.chunk) size *= 2;
+    const bigger = Buffer.allocUnsafe(Math.min(size, this.maxSize + this.chunk));
+    this.buf.copy(bigger, 0, this.start, this.end);
+    if (std) this.spare = this.spare ?? this.buf;
+    this.base += this.start;
+    this.buf = bigger;
+    this.start = 0;
+    this.end = tail;
+  }
+
+  private async readInto(first: boolean): Promise<void> {
+    if (first) this.makeRoom(Math.max(1, this.end - this.start + 1));
+    const n = await this.src!.read(this.buf, this.end, this.buf.length - this.end);
+    if (n === 0) this.eof = true;
+    else this.end += n;
+  }
+
+  private startReadAhead(): void {
+    if (this.eof || this.spare === null || this.spare === this.buf) return;
+    this.pending = this.src!.read(this.spare, this.headroom, this.chunk);
+    // A failure is raised by the fill that takes this chunk, not as an unhandled rejection.
+    this.pending.catch(() => undefined);
   }
 
   /** Drop `n` bytes from the front, reading and discarding if they are not all here yet. */
@@ -183,6 +257,10 @@ export class ByteWindow {
   }
 
   async close(): Promise<void> {
+    const pending = this.pending;
+    this.pending = null;
+    if (pending) await pending.catch(() => undefined);
+    this.eof = true;
     if (this.src) await this.src.close();
   }
 }

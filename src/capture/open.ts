@@ -14,6 +14,8 @@ import type { CaptureRecord, RecordSource } from './record.js';
 export const CHUNK_SIZE = 4 << 20;
 /** The window never grows past this, whatever a block claims. */
 export const MAX_WINDOW = 16 << 20;
+/** Room before each chunk for the record cut by the previous one (a pcap record fits). */
+const HEADROOM = 512 << 10;
 
 export interface OpenCaptureOptions {
   /** Name used in errors and `info.name`; default the path, `-`, `<buffer>` or `<stream>`. */
@@ -47,7 +49,7 @@ export async function openCapture(input: CaptureInput, opts: OpenCaptureOptions 
       throw new CaptureError(name, 0, 0, `cannot open: ${e instanceof Error ? e.message : String(e)}`);
     }
   } else src = new StreamBytes(input);
-  const win = src === null ? new ByteWindow(null, input as Buffer, MAX_WINDOW) : new ByteWindow(src, Buffer.allocUnsafe(chunk), MAX_WINDOW);
+  const win = src === null ? new ByteWindow(null, input as Buffer, MAX_WINDOW) : new ByteWindow(src, Buffer.allocUnsafe(HEADROOM + chunk), MAX_WINDOW, HEADROOM);
   try {
     return await detect(win, name, false, chunk, opts.keepBeyondSnaplen === true);
   } catch (e) {
@@ -81,7 +83,7 @@ function gunzipWindow(win: ByteWindow, chunk: number): ByteWindow {
   const compressed = Readable.from(compressedChunks(win), { objectMode: false });
   const gunzip = createGunzip({ chunkSize: 256 << 10 });
   pipeline(compressed, gunzip, () => undefined);
-  return new ByteWindow(new StreamBytes(gunzip), Buffer.allocUnsafe(chunk), MAX_WINDOW);
+  return new ByteWindow(new StreamBytes(gunzip), Buffer.allocUnsafe(HEADROOM + chunk), MAX_WINDOW, HEADROOM);
 }
 
 async function* compressedChunks(win: ByteWindow): AsyncGenerator<Buffer> {

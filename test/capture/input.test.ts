@@ -7,6 +7,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openCapture, readAllRecords, type CaptureRecord } from '../../src/capture/index.js';
 import { runChild } from './child.js';
@@ -148,5 +149,24 @@ describe('standard input', () => {
     // Offsets in a gzip stream count decompressed bytes; the fault is where the reader stood.
     expect(out.n).toBe(4);
     expect(out.error).toBe('-: record 5 at byte offset 536: gzip: unexpected end of file');
+  });
+});
+
+describe('any read size and any stream chunking give the same records (property)', () => {
+  it.each(['lo-usec.pcap', 'two-links.pcapng', 'be/two-links-be.pcapng', 'lo-modified.pcap'])('%s', async (name) => {
+    const bytes = readFileSync(fx(name));
+    const want = summary(await readAllRecords(bytes));
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 3000 }), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 8 }), async (chunkSize, cuts) => {
+        const pieces: Buffer[] = [];
+        for (let p = 0, i = 0; p < bytes.length; i++) {
+          const n = cuts[i % cuts.length]!;
+          pieces.push(bytes.subarray(p, p + n));
+          p += n;
+        }
+        expect(summary(await readAllRecords(Readable.from(pieces), { chunkSize }))).toEqual(want);
+      }),
+      { numRuns: 40 },
+    );
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * The >= 1 GiB benchmark capture: the big capture's records repeated, each copy shifted later in
+ * time by the span of the original (plus a second) so timestamps keep increasing. Cached as
+ * `<dataDir>/gig-v1.pcap`; built with plain record walking, not the reader under test.
+ */
+import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const GIG_BYTES = 1 << 30;
+const FILE = 'gig-v1.pcap';
+
+/** Builds the capture unless it is already there; returns its path. */
+export async function ensureGigCapture(dataDir: string, fromPcap: string): Promise<string> {
+  const path = join(dataDir, FILE);
+  if (existsSync(path) && statSync(path).size >= GIG_BYTES) return path;
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeGigCapture(fromPcap, tmp, GIG_BYTES);
+  renameSync(tmp, path);
+  return path;
+}
+
+/** The little-endian microsecond pcap `from`, its records repeated until the file has `size` bytes. */
+export function writeGigCapture(from: string, to: string, size: number): void {
+  const src = readFileSync(from);
+  if (src.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error(`${from}: expected a little-endian microsecond pcap`);
+  const body = src.subarray(24);
+  const starts: number[] = [];
+  for (let p = 0; p + 16 <= body.length; p += 16 + body.readUInt32LE(p + 8)) starts.push(p);
+  if (starts.length === 0) throw new Error(`${from}: no records`);
+  const first = body.readUInt32LE(starts[0]!);
+  const last = body.readUInt32LE(starts[starts.length - 1]!);
+  const shift = last - first + 1;
+  const fd = openSync(to, 'w');
+  try {
+    writeSync(fd, src, 0, 24);
+    let written = 24;
+    const copy = Buffer.from(body);
+    for (let k = 0; written < size; k++) {
+      if (k > 0) for (const p of starts) copy.writeUInt32LE(body.readUInt32LE(p) + k * shift, p);
+      for (let off = 0; off < copy.length; ) off += writeSync(fd, copy, off, Math.min(16 << 20, copy.length - off));
+      written += copy.length;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
