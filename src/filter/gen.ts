@@ -418,14 +418,18 @@ export class Gen {
   /** `proto[idx:size]` with libpcap's guards; returns the value and the guard to test first. */
   load(proto: ProtoQ, idx: Val, size: number, inner: Bool): { v: Val; guard: Bool } {
     if (size !== 1 && size !== 2 && size !== 4) throw new GenError('data size must be 1, 2, or 4');
-    const at = (base: number): Val => (idx.t === 'k' ? ld(size, base + idx.v) : ld(size, base, -1, idx));
+    // libpcap's value number for an indexed load: base offset and index, not the sum.
+    const ix = JSON.stringify(idx);
+    const at = (base: number): Val =>
+      idx.t === 'k' ? ld(size, base + idx.v, -1, null, `@${base}[${ix}]`) : ld(size, base, -1, idx, `@${base}[${ix}]`);
+    const tag = `x@${this.offNl}[${ix}]`;
     switch (proto) {
       case 'link':
         return { v: at(0), guard: inner };
       case 'ip': case 'arp': case 'rarp': case 'ip6':
         return { v: at(this.offNl), guard: and(inner, this.abbrev(proto)) };
       case 'tcp': case 'udp': case 'icmp': case 'igmp': case 'igrp': case 'pim': case 'vrrp': case 'carp': case 'sctp': {
-        const v = idx.t === 'k' ? ld(size, this.offNl + idx.v, this.offNl) : ld(size, this.offNl, this.offNl, idx);
+        const v = idx.t === 'k' ? ld(size, this.offNl + idx.v, this.offNl, null, tag) : ld(size, this.offNl, this.offNl, idx, tag);
         const guard = and(this.linktype(ETHERTYPE_IP), and(inner, and(this.abbrev(proto), this.ipNotFrag())));
         return { v, guard };
       }

@@ -17,6 +17,12 @@ export type Val =
       iphl: number;
       /** Variable index added to the offset (`ip[expr]`), or null. */
       idx: Val | null;
+      /**
+       * Set on loads of `proto[expr]` comparisons. libpcap emits those as indexed loads, which
+       * its branch optimizer numbers apart from the primitives' absolute loads of the same
+       * bytes (so `ether[12:2] = 0x800 and arp` is not proven empty). Not used by the code.
+       */
+      tag?: string;
     }
   | { t: 'len' }
   | { t: 'alu'; op: AluOp; a: Val; b: Val }
@@ -46,13 +52,10 @@ export const FALSE: Bool = { t: 'const', v: false };
 export const k = (v: number): Val => ({ t: 'k', v: v >>> 0 });
 
 /** A load; the constant offset wraps at 32 bits as libpcap's folded `ld [k]` does. */
-export const ld = (size: 1 | 2 | 4, off: number, iphl = -1, idx: Val | null = null): Val => ({
-  t: 'ld',
-  size,
-  off: off >>> 0,
-  iphl,
-  idx,
-});
+export const ld = (size: 1 | 2 | 4, off: number, iphl = -1, idx: Val | null = null, tag?: string): Val =>
+  tag === undefined
+    ? { t: 'ld', size, off: off >>> 0, iphl, idx }
+    : { t: 'ld', size, off: off >>> 0, iphl, idx, tag };
 
 export function and(a: Bool, b: Bool): Bool {
   if (a.t === 'const') return a.v ? b : FALSE;
