@@ -1,0 +1,110 @@
+/**
+ * Handshake tracker bench:
+ *  1. `wirescope handshakes BIG --json > /dev/null` against
+ *     `tshark -2 -n -r BIG -T fields -e tcp.stream -e tcp.completeness > /dev/null` on the shared
+ *     1M-packet capture (target: >= 30x faster), and against reading + decoding alone in the same
+ *     kind of child process (target: within 2x);
+ *  2. peak RSS of `wirescope handshakes FLOOD --json` on a 1,000,000-connection SYN flood
+ *     (target: < 200 MB).
+ * Every measurement is a fresh child process, timed from spawn to exit; peak RSS is the child's
+ * own getrusage maxrss, reported back on stderr.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, openSync, closeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BenchContext } from './context.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const RSS_TAG = 'wirescope-bench-maxrss-kb:';
+
+interface Timed {
+  seconds: number;
+  maxRssMb: number | null;
+  status: number | null;
+}
+
+function timed(cmd: string, args: string[]): Timed {
+  const devnull = openSync('/dev/null', 'w');
+  try {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { stdio: ['ignore', devnull, 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const m = new RegExp(`${RSS_TAG}(\\d+)`).exec(r.stderr ?? '');
+    return { seconds, maxRssMb: m ? Number(m[1]) / 1024 : null, status: r.status };
+  } finally {
+    closeSync(devnull);
+  }
+}
+
+/** The real CLI when the lead's entry point is built, else the handshakes command directly. */
+function wirescopeArgs(file: string, extra: string[]): string[] {
+  return [fileURLToPath(import.meta.url), '--child', 'track', file, ...extra];
+}
+
+function ratio(a: number, b: number): string {
+  return `${(a / b).toFixed(1)}x`;
+}
+
+export default async function trackBench(ctx: BenchContext): Promise<void> {
+  const big = ctx.bigPcap;
+  const node = process.execPath;
+
+  const decode = timed(node, [fileURLToPath(import.meta.url), '--child', 'decode', big]);
+  const track = timed(node, wirescopeArgs(big, ['--json']));
+  if (track.status !== 0) ctx.log(`  note: wirescope handshakes exited ${track.status}`);
+  ctx.log(`  decode only (read + decode every packet):   ${decode.seconds.toFixed(2)} s, peak RSS ${decode.maxRssMb?.toFixed(0)} MB`);
+  ctx.log(`  wirescope handshakes BIG --json:            ${track.seconds.toFixed(2)} s, peak RSS ${track.maxRssMb?.toFixed(0)} MB`);
+  ctx.log(`  tracking / decode-only:                     ${ratio(track.seconds, decode.seconds)} (target <= 2x)`);
+  if (ctx.has('tshark')) {
+    const tshark = timed('sh', ['-c', `tshark -2 -n -r '${big}' -T fields -e tcp.stream -e tcp.completeness > /dev/null 2>&1`]);
+    ctx.log(`  tshark -2 ... -e tcp.stream -e tcp.completeness: ${tshark.seconds.toFixed(2)} s`);
+    ctx.log(`  tshark / wirescope:                         ${ratio(tshark.seconds, track.seconds)} (target >= 30x)`);
+  }
+
+  const { ensureFloodCapture } = (await import(pathToFileURL(join(here, 'make-flood.js')).href)) as {
+    ensureFloodCapture(dir: string): Promise<string>;
+  };
+  const flood = await ensureFloodCapture(ctx.dataDir);
+  const floodRun = timed(node, wirescopeArgs(flood, ['--json']));
+  ctx.log(`  SYN flood, 1,000,000 connections:           ${floodRun.seconds.toFixed(2)} s, peak RSS ${floodRun.maxRssMb?.toFixed(0)} MB (target < 200 MB)`);
+}
+
+/** Child mode: `node track.bench.js --child track|decode FILE [args]`; reports maxrss on exit. */
+async function child(mode: string, file: string, rest: string[]): Promise<number> {
+  const root = resolve(here, '..');
+  let code = 0;
+  if (mode === 'track') {
+    const main = join(root, 'src', 'cli', 'main.js');
+    if (existsSync(main)) {
+      const { main: run } = (await import(pathToFileURL(main).href)) as { main(argv: string[]): Promise<number> };
+      code = await run(['handshakes', file, ...rest]);
+    } else {
+      const { runHandshakes } = (await import(pathToFileURL(join(root, 'src', 'cli', 'handshakes.js')).href)) as {
+        runHandshakes(argv: string[]): Promise<number>;
+      };
+      code = await runHandshakes([file, ...rest]);
+    }
+  } else {
+    const { openCapture } = await import('../src/capture/index.js');
+    const { PacketDecoder } = await import('../src/codec/index.js');
+    const source = await openCapture(file);
+    const d = new PacketDecoder();
+    let check = 0;
+    for await (const batch of source) {
+      for (const r of batch) {
+        const p = d.decode(r.buf, r.offset, r.capLen, r.linkType, r.origLen);
+        check = (check + p.layerCount + p.payloadLength) | 0;
+      }
+    }
+    await source.close();
+    if (check === 42) process.stdout.write('');
+  }
+  await new Promise<void>((r) => process.stdout.write('', () => r()));
+  process.stderr.write(`${RSS_TAG}${process.resourceUsage().maxRSS}\n`);
+  return code;
+}
+
+if (process.argv[2] === '--child' && process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
+  process.exitCode = await child(process.argv[3]!, process.argv[4]!, process.argv.slice(5));
+}
