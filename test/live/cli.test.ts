@@ -103,11 +103,13 @@ describe.runIf(gate.ok)('wirescope -i against tcpdump', () => {
     expect(ours.stdout()).toBe(theirs.stdout());
   });
 
-  it('-c and --duration end the capture cleanly with the summary', async () => {
+  it('-c, --duration and SIGTERM end the capture cleanly with the summary', async () => {
     const filter = ['tcp', 'port', String(server.port)];
     const counted = wirescope(['-i', 'lo', '-nn', '-t', '-c', '3', ...filter]);
     const timed = wirescope(['-i', 'lo', '-nn', '-t', '--duration', '1500ms', ...filter]);
-    for (const p of [counted, timed]) await waitFor(p.stderr, 'listening on', 10_000);
+    const terminated = wirescope(['-i', 'lo', '-nn', '-t', ...filter]);
+    const tcpdumpTerminated = tcpdump(['-i', 'lo', '-nn', '-t', ...filter]);
+    for (const p of [counted, timed, terminated, tcpdumpTerminated]) await waitFor(p.stderr, 'listening on', 10_000);
     const started = Date.now();
     await tcpExchange('127.0.0.1', server.port, ['count\n']);
     expect(await counted.exited).toBe(0);
@@ -118,6 +120,14 @@ describe.runIf(gate.ok)('wirescope -i against tcpdump', () => {
     expect(timed.stdout()).toContain('Flags [F.]');
     expect(timed.stdout().endsWith('\n\n')).toBe(false);
     expect(timed.stderr()).toMatch(/packets captured\n\d+ packets received by filter\n0 packets dropped by kernel\n$/);
+    await sleep(100);
+    terminated.kill('SIGTERM');
+    tcpdumpTerminated.kill('SIGTERM');
+    expect(await terminated.exited).toBe(0);
+    await tcpdumpTerminated.exited;
+    expect(terminated.stdout()).toBe(tcpdumpTerminated.stdout());
+    expect(terminated.stdout().endsWith('\n\n')).toBe(true);
+    expect(terminated.stderr()).toMatch(/packets captured\n\d+ packets received by filter\n0 packets dropped by kernel\n$/);
   });
 
   it('handshakes -i tracks live: connections printed as they finish, report and checks on exit', async () => {
