@@ -6,6 +6,7 @@
 import type { PrintContext } from './context.js';
 import { TRUNCATED } from './context.js';
 import { isPrint, visChar } from './format.js';
+import { printBootp, printNtp } from './other.js';
 
 const HTTP_METHODS = [
   'OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT', 'PATCH',
@@ -148,6 +149,14 @@ function printTxtLine(ctx: PrintContext, prefix: string, bp: number, idx: number
 export function printUdpPayload(ctx: PrintContext, cp: number, length: number, sport: number, dport: number): boolean {
   if (sport === 53 || dport === 53 || sport === 5353 || dport === 5353) {
     printDns(ctx, cp, length);
+    return true;
+  }
+  if (sport === 123 || dport === 123) {
+    printNtp(ctx, cp, length);
+    return true;
+  }
+  if (sport === 67 || dport === 67 || sport === 68 || dport === 68) {
+    printBootp(ctx, cp, length);
     return true;
   }
   if (sport === 69 || dport === 69) {

@@ -132,7 +132,7 @@ export function printIcmp(ctx: PrintContext, bp: number, length: number, ip: IpI
 
 /** RFC 4884 multi-part extensions after an error's original datagram (header only). */
 function printMultipart(ctx: PrintContext, bp: number, plen: number): void {
-  ctx.check(bp, 141);
+  ctx.checkLocal(bp, 141);
   const ext = bp + 136;
   if (ctx.u8(bp + 5) === 0 && ctx.has(ext, plen - 136)) {
     if (csumFinish(csumAdd(ctx.buf, ext, plen - 136, 0)) !== 0) return;

@@ -8,6 +8,7 @@ import { printTcp } from './tcp.js';
 import { printUdp } from './udp.js';
 import { printIcmp } from './icmp.js';
 import { printIcmp6 } from './icmp6.js';
+import { printAh, printEsp, printGre, printIgmp, printSctp } from './other.js';
 
 /** What a transport printer needs to know about the IP header above it. */
 export interface IpInfo {
@@ -150,7 +151,29 @@ export function printIp(ctx: PrintContext, p: number, length: number): void {
 
 /** ip_demux_print: the protocol after an IPv4 header or IPv6 extension headers. */
 export function ipDemux(ctx: PrintContext, p: number, length: number, ip: IpInfo, nh: number): void {
+  for (;;) {
+    if (nh !== 51) break;
+    const next = ctx.u8(p);
+    const advance = printAh(ctx, p);
+    if (advance <= 0) return;
+    p += advance;
+    length -= advance;
+    nh = next;
+  }
   switch (nh) {
+    case 50:
+      printEsp(ctx, p, length);
+      return;
+    case 2:
+      if (ip.version === 4) printIgmp(ctx, p, length);
+      else ctx.s += '[IGMP requires IPv4] (invalid)';
+      return;
+    case 47:
+      printGre(ctx, p, length);
+      return;
+    case 132:
+      printSctp(ctx, p, length, ip);
+      return;
     case 6:
       printTcp(ctx, p, length, ip);
       return;

@@ -8,6 +8,7 @@ import { printIp, printIpN } from './ip.js';
 import { printIp6 } from './ip6.js';
 import { printArp } from './arp.js';
 import { printLlc } from './llc.js';
+import { printLldp } from './other.js';
 
 const ETHERTYPE_IP = 0x0800;
 const ETHERTYPE_ARP = 0x0806;
@@ -49,6 +50,9 @@ export function printEtherType(ctx: PrintContext, type: number, off: number, len
     case ETHERTYPE_ARP:
     case ETHERTYPE_REVARP:
       printArp(ctx, off, length, caplen);
+      return true;
+    case 0x88cc:
+      printLldp(ctx, off, length);
       return true;
     default:
       return false;
