@@ -368,8 +368,9 @@ export class HandshakeTracker {
     }
     const sp = seg.srcPort;
     const dp = seg.dstPort;
-    // Symmetric in the two endpoints so both directions land in one bucket.
-    const hash = (mix(ha ^ Math.imul(sp + 1, 0x9e3779b1)) + mix(hb ^ Math.imul(dp + 1, 0x9e3779b1))) | 0;
+    // Symmetric in the two endpoints so both directions land in one bucket; 30 bits keep the
+    // key a small integer, which a Map hashes without allocating.
+    const hash = (mix(ha ^ Math.imul(sp + 1, 0x9e3779b1)) + mix(hb ^ Math.imul(dp + 1, 0x9e3779b1))) & 0x3fffffff;
 
     let conn = this.table.get(hash) ?? null;
     let fromClient = true;
