@@ -5,14 +5,16 @@
  * packets sent, each side's captured / received / dropped counts, and how far wirescope's
  * arrival stamps are from the kernel stamps tcpdump recorded for the same packets.
  *
- *   npm run build && node dist/bench/live-load.js [--rate 20000] [--seconds 5] [--buffer MiB]
+ *   npm run build && node dist/bench/live-load.js [--rate 20000] [--seconds 5] [--buffer MiB] [--cli]
+ *
+ * --cli adds tcpdump and the wirescope CLI each printing every packet (to /dev/null).
  *
  * Every loop is bounded: the generator stops after --seconds (at most 60) and rate*seconds
  * datagrams; the capture stops when the generator exits or after a hard deadline.
  */
 import { spawn } from 'node:child_process';
 import * as dgram from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -72,6 +74,46 @@ function parseTcpdumpStats(text: string): Counts {
   return { captured: n('captured'), received: n('received by filter'), dropped: n('dropped by kernel') };
 }
 
+interface Printer {
+  label: string;
+  listening: Promise<void>;
+  stop(): Promise<{ label: string; counts: Counts; cpuShare: number }>;
+}
+
+/** A CLI capturing and printing to /dev/null; its summary is parsed from stderr on SIGINT. */
+function startPrinter(label: string, cmd: string, args: string[]): Printer {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const started = performance.now();
+  const listening = (async () => {
+    for (let i = 0; i < 1000 && !err.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 10));
+    if (!err.includes('listening on')) throw new Error(`${label} did not start: ${err}`);
+  })();
+  return {
+    label,
+    listening,
+    stop: async () => {
+      const ticks = cpuTicks(child.pid);
+      child.kill('SIGINT');
+      await exited;
+      return { label, counts: parseTcpdumpStats(err), cpuShare: ticks / 100 / ((performance.now() - started) / 1000) };
+    },
+  };
+}
+
+/** utime + stime of a process in clock ticks (USER_HZ, 100 on Linux), from /proc. */
+function cpuTicks(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return NaN;
+  }
+}
+
 function seqOf(decoder: PacketDecoder, buf: Buffer, offset: number, capLen: number, linkType: number): number {
   const pkt = decoder.decode(buf, offset, capLen, linkType, capLen);
   return pkt.payloadLength >= 4 ? buf.readUInt32BE(pkt.payloadOffset) : -1;
@@ -96,6 +138,15 @@ async function main(): Promise<void> {
     const tdExit = new Promise<void>((r) => td.once('exit', () => r()));
     for (let i = 0; i < 500 && !tdErr.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 10));
     if (!tdErr.includes('listening on')) throw new Error(`tcpdump did not start: ${tdErr}`);
+
+    // --cli: also the command-line tools printing every packet (text to /dev/null), as users run them.
+    const printers = process.argv.includes('--cli')
+      ? [
+          startPrinter('tcpdump -nn', 'tcpdump', ['-i', 'lo', '-nn', filter]),
+          startPrinter('wirescope -nn', process.execPath, [fileURLToPath(new URL('../../bin/wirescope.js', import.meta.url)), '-i', 'lo', '-nn', filter]),
+        ]
+      : [];
+    for (const p of printers) await p.listening;
 
     const bufferMiB = arg('--buffer', 0);
     const cpuBefore = process.cpuUsage();
@@ -135,12 +186,16 @@ async function main(): Promise<void> {
     td.kill('SIGINT');
     await tdExit;
     const theirs = parseTcpdumpStats(tdErr);
+    const printed = await Promise.all(printers.map((p) => p.stop()));
 
     const log = (s: string): void => void process.stdout.write(s + '\n');
     log(`live load: ${sent} UDP datagrams over lo in ${took.toFixed(2)} s (${Math.round(sent / took)} packets/s target ${rate})`);
     log(`             captured  received  dropped  lost (sent - captured)`);
     log(`tcpdump    ${String(theirs.captured).padStart(10)}${String(theirs.received).padStart(10)}${String(theirs.dropped).padStart(9)}  ${sent - theirs.captured}`);
     log(`wirescope  ${String(ours.captured).padStart(10)}${String(ours.received).padStart(10)}${String(ours.dropped).padStart(9)}  ${sent - ours.captured}`);
+    for (const p of printed) {
+      log(`${p.label.padEnd(15)}${String(p.counts.captured).padStart(6)}${String(p.counts.received).padStart(10)}${String(p.counts.dropped).padStart(9)}  ${sent - p.counts.captured}  (printing, ${(p.cpuShare * 100).toFixed(1)}% of one core)`);
+    }
     log(`wirescope process CPU while capturing and decoding: ${(cpuShare * 100).toFixed(1)}% of one core; load average ${loadavg()[0]!.toFixed(2)}`);
     log('(tcpdump on lo counts each packet twice in "received by filter": the kernel hands libpcap both');
     log(' directions and libpcap discards the outgoing copy. wirescope cannot read pcap_stats through');

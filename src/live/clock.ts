@@ -36,12 +36,13 @@ export class ArrivalClock {
 /**
  * Pairs a wall-clock millisecond with the monotonic clock. Date.now() only has millisecond
  * resolution, so watch it tick: the tick happened between the last read showing the old value
- * and the first showing the new one. Of a few ticks (about 4 ms of spinning, once per capture),
- * keep the one bracketed most tightly, so a preemption during one of them does not matter.
+ * and the first showing the new one. Watch ticks (about 1 ms of spinning each, once per capture)
+ * until one is bracketed tightly, so a preemption during one of them does not matter.
  */
 function calibrate(): { wallMs: number; perfMs: number } {
   let best = { wallMs: Date.now(), perfMs: performance.now(), width: Infinity };
-  for (let tick = 0; tick < 4; tick++) {
+  // Stop at the first tick bracketed within 5 µs (usually the first); at most 10 ticks (~10 ms).
+  for (let tick = 0; tick < 10 && best.width > 0.005; tick++) {
     // lastOld: monotonic time just before the latest read that still showed `old`.
     let lastOld = performance.now();
     const old = Date.now();
