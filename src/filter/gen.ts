@@ -330,15 +330,9 @@ export class Gen {
 
   // ---- ports ------------------------------------------------------------------------------
 
-  private portAtom4(off: number, lo: number, hi: number): Bool {
-    const v = ld(2, this.offNl + off, this.offNl);
-    if (lo === hi) return cmp('==', v, k(lo));
-    return and(cmp('>=', v, k(lo)), not(cmp('>', v, k(hi))));
-  }
-
-  private portAtom6(off: number, lo: number, hi: number): Bool {
-    const v = ld(2, this.offNl + 40 + off);
-    if (lo === hi) return cmp('==', v, k(lo));
+  /** gen_portatom / gen_portrangeatom: one port field against a port or a range. */
+  private portAtom(v: Val, lo: number, hi: number, range: boolean): Bool {
+    if (!range) return cmp('==', v, k(lo));
     return and(cmp('>=', v, k(lo)), not(cmp('>', v, k(hi))));
   }
 
@@ -352,16 +346,23 @@ export class Gen {
     }
   }
 
-  /** `[tcp|udp|sctp] [src|dst] port N` / portrange: IPv6 first, then IPv4, as libpcap orders it. */
-  port(lo: number, hi: number, proto: ProtoQ, dir: DirQ): Bool {
+  /**
+   * `[tcp|udp|sctp] [src|dst] port N` / `portrange`, built as gencode builds it (the block
+   * structure matters to the optimizer model): IPv6 first, then IPv4; per transport protocol
+   * its own copy of the port tests, SCTP first, then TCP, then UDP.
+   */
+  port(lo: number, hi: number, proto: ProtoQ, dir: DirQ, range: boolean): Bool {
     if (lo > hi) [lo, hi] = [hi, lo];
-    const protos = proto === 'default' ? [IPPROTO.tcp, IPPROTO.udp, IPPROTO.sctp] : [IPPROTO[proto as 'tcp' | 'udp' | 'sctp']];
-    let v6: Bool = FALSE;
-    for (const p of protos) v6 = or(v6, this.nl(1, 6, p));
-    v6 = and(and(this.linktype(ETHERTYPE_IPV6), v6), this.portDir((off) => this.portAtom6(off, lo, hi), dir));
-    let v4: Bool = FALSE;
-    for (const p of protos) v4 = or(v4, this.nl(1, 9, p));
-    v4 = and(and(and(this.linktype(ETHERTYPE_IP), v4), this.ipNotFrag()), this.portDir((off) => this.portAtom4(off, lo, hi), dir));
+    const per = (one: (p: number) => Bool): Bool =>
+      proto === 'default'
+        ? or(one(IPPROTO.sctp), or(one(IPPROTO.tcp), one(IPPROTO.udp)))
+        : one(IPPROTO[proto as 'tcp' | 'udp' | 'sctp']);
+    const op6 = (p: number): Bool =>
+      and(this.nl(1, 6, p), this.portDir((off) => this.portAtom(ld(2, this.offNl + 40 + off), lo, hi, range), dir));
+    const op4 = (p: number): Bool =>
+      and(and(this.nl(1, 9, p), this.ipNotFrag()), this.portDir((off) => this.portAtom(ld(2, this.offNl + off, this.offNl), lo, hi, range), dir));
+    const v6 = and(this.linktype(ETHERTYPE_IPV6), per(op6));
+    const v4 = and(this.linktype(ETHERTYPE_IP), per(op4));
     return or(v6, v4);
   }
 

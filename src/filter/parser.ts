@@ -500,7 +500,7 @@ export class Parser {
             throw new GenError(`illegal qualifier of '${q.addr}'`);
           }
           if (v > 65535) throw new GenError(`illegal port number ${v} > 65535`);
-          return this.gen.port(v, v, proto, dir);
+          return this.gen.port(v, v, proto, dir, q.addr === 'portrange');
         case 'gateway':
           throw new GenError("'gateway' requires a name");
         case 'proto':
@@ -537,7 +537,7 @@ export class Parser {
           }
           if (lo > 65535) throw new GenError(`illegal port number ${lo} > 65535`);
           if (hi > 65535) throw new GenError(`illegal port number ${hi} > 65535`);
-          return this.gen.port(lo, hi, q.proto, q.dir);
+          return this.gen.port(lo, hi, q.proto, q.dir, true);
         }
         case 'proto':
         case 'protochain': {
