@@ -6,7 +6,6 @@
 import { openCapture } from '../capture/index.js';
 import type { RecordSource } from '../capture/record.js';
 import { PacketDecoder } from '../codec/index.js';
-import { UsageError } from '../errors.js';
 import { HandshakeTracker, emptySummary, type TrackerOptions } from './tracker.js';
 import type { ConnectionReport, HandshakeReport, HandshakeSummary } from './types.js';
 
@@ -33,21 +32,10 @@ export interface TrackHandshakesOptions {
 type PacketPredicate = (buf: Buffer, offset: number, capLen: number, origLen: number) => boolean;
 type CompileFilter = (expression: string, linkType: number) => PacketPredicate;
 
-let compileFilterLoaded: CompileFilter | null = null;
-
-/** The filter module is loaded only when an expression is given. */
+/** The filter compiler is loaded only when an expression is given. */
 async function loadCompileFilter(): Promise<CompileFilter> {
-  if (compileFilterLoaded) return compileFilterLoaded;
-  const spec = '../filter/index.js';
-  let mod: { compileFilter?: unknown };
-  try {
-    mod = (await import(spec)) as { compileFilter?: unknown };
-  } catch {
-    throw new UsageError('filter expressions are not available in this build (src/filter is missing)');
-  }
-  if (typeof mod.compileFilter !== 'function') throw new UsageError('filter module has no compileFilter');
-  compileFilterLoaded = mod.compileFilter as CompileFilter;
-  return compileFilterLoaded;
+  const { compileFilter } = await import('../filter/index.js');
+  return compileFilter;
 }
 
 function isRecordSource(x: unknown): x is RecordSource {

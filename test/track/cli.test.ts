@@ -142,3 +142,21 @@ describe('wirescope handshakes', () => {
     expect(r.out).toMatch(/Exit status: 0 all checks hold, 1 a check failed, 2 usage or input error/);
   });
 });
+
+describe('wirescope handshakes with a filter expression', () => {
+  it('tracks only the packets the expression accepts', async () => {
+    const files = [join(FIX, 'handshake-clean.pcap'), join(FIX, 'handshake-refused.pcap')];
+    const r = await run('--json', ...files, 'tcp', 'port', '8081');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out) as { connections: { server: string }[] };
+    expect(doc.connections.map((c) => c.server)).toEqual(['198.18.0.2:8081']);
+  });
+
+  it('a bad expression is one line and exit 2, before any output', async () => {
+    const r = await run(join(FIX, 'handshake-clean.pcap'), 'tcp', 'port', 'banana');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/^wirescope handshakes: filter: /);
+  });
+});
