@@ -38,44 +38,35 @@ export function pseudoHeaderSum(
 }
 
 /**
- * Where a transport checksum's coverage and pseudo-header come from. The decoder fills one per
- * transport view from the IP layer below it.
+ * What a transport checksum needs from the packet around it. The Packet answers from its IP
+ * view when asked, so decoding stores nothing for checksums.
  */
-export class ChecksumContext {
-  /** 4 or 6; 0 when no IP layer carries this header (nothing to verify against). */
-  ipVersion = 0;
-  pseudoSrcOffset = 0;
+export interface ChecksumSource {
+  readonly buf: Buffer;
+  /** 4 or 6; 0 when no IP layer carries the header (nothing to verify against). */
+  readonly ipVersion: number;
+  readonly pseudoSrcOffset: number;
   /** The final destination (after an IPv4 source route or IPv6 routing header). */
-  pseudoDstOffset = 0;
-  /** Bytes the checksum covers, from the transport header start (the IP upper-layer length). */
-  coverLength = 0;
-  /** End of the captured bytes in buf. */
-  capEnd = 0;
+  readonly pseudoDstOffset: number;
+  /** Where the IP datagram ends by its own length fields (absolute). */
+  readonly ipEnd: number;
   /** Part of a fragmented datagram: the checksum covers bytes this packet does not hold. */
-  fragment = false;
+  readonly fragmented: boolean;
+  /** End of the captured bytes in buf. */
+  readonly capEnd: number;
+}
 
-  set(ipVersion: number, src: number, dst: number, cover: number, capEnd: number, fragment: boolean): void {
-    this.ipVersion = ipVersion;
-    this.pseudoSrcOffset = src;
-    this.pseudoDstOffset = dst;
-    this.coverLength = cover;
-    this.capEnd = capEnd;
-    this.fragment = fragment;
-  }
-
-  /** True when every covered byte was captured and the datagram is whole. */
-  verifiable(offset: number): boolean {
-    return this.ipVersion !== 0 && !this.fragment && this.coverLength >= 0 && offset + this.coverLength <= this.capEnd;
-  }
-
-  /** Unfolded sum over the covered bytes, plus the pseudo-header when `proto` >= 0. */
-  sum(buf: Uint8Array, offset: number, proto: number): number {
-    let acc = sumWords(buf, offset, offset + this.coverLength, 0);
+/** Checksum arithmetic over `cover` bytes at `offset`, with the pseudo-header when proto >= 0. */
+export const transportChecksum = {
+  verifiable(src: ChecksumSource, offset: number, cover: number): boolean {
+    return src.ipVersion !== 0 && !src.fragmented && cover >= 0 && offset + cover <= src.capEnd;
+  },
+  sum(src: ChecksumSource, offset: number, cover: number, proto: number): number {
+    const buf = src.buf;
+    let acc = sumWords(buf, offset, offset + cover, 0);
     if (proto >= 0) {
-      acc += pseudoHeaderSum(
-        buf, this.ipVersion === 4 ? 4 : 16, this.pseudoSrcOffset, this.pseudoDstOffset, proto, this.coverLength,
-      );
+      acc += pseudoHeaderSum(buf, src.ipVersion === 4 ? 4 : 16, src.pseudoSrcOffset, src.pseudoDstOffset, proto, cover);
     }
     return acc;
-  }
-}
+  },
+};

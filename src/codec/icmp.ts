@@ -1,5 +1,5 @@
 import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
-import { ChecksumContext, checksumOf, foldSum } from './checksum.js';
+import { checksumOf, foldSum, transportChecksum, type ChecksumSource } from './checksum.js';
 import { put16 } from './wire.js';
 
 export const IcmpType = {
@@ -36,7 +36,8 @@ export class IcmpView {
   offset = 0;
   length = 0;
   readonly headerLength = 8;
-  readonly cksum = new ChecksumContext();
+  constructor(private readonly packet: ChecksumSource) {}
+
   /** Absolute offset of the quoted IP header in an error message, -1 otherwise. */
   innerOffset = -1;
 
@@ -62,14 +63,14 @@ export class IcmpView {
     return (this.buf[this.offset + 6]! << 8) | this.buf[this.offset + 7]!;
   }
   checksumStatus(): ChecksumStatus {
-    const c = this.cksum;
-    if (!c.verifiable(this.offset)) return 'unverifiable';
-    return foldSum(c.sum(this.buf, this.offset, -1)) === 0xffff ? 'correct' : 'incorrect';
+    const cover = this.packet.ipEnd - this.offset;
+    if (!transportChecksum.verifiable(this.packet, this.offset, cover)) return 'unverifiable';
+    return foldSum(transportChecksum.sum(this.packet, this.offset, cover, -1)) === 0xffff ? 'correct' : 'incorrect';
   }
   expectedChecksum(): number {
-    const c = this.cksum;
-    if (!c.verifiable(this.offset)) return -1;
-    return checksumOf(c.sum(this.buf, this.offset, -1) - this.checksum);
+    const cover = this.packet.ipEnd - this.offset;
+    if (!transportChecksum.verifiable(this.packet, this.offset, cover)) return -1;
+    return checksumOf(transportChecksum.sum(this.packet, this.offset, cover, -1) - this.checksum);
   }
 }
 

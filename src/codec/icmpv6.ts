@@ -1,5 +1,5 @@
 import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
-import { ChecksumContext, checksumOf, foldSum } from './checksum.js';
+import { checksumOf, foldSum, transportChecksum, type ChecksumSource } from './checksum.js';
 import { put16 } from './wire.js';
 import { ipv6String, parseIpv6 } from './addr.js';
 import { putBytes, type Bytes } from './wire.js';
@@ -44,7 +44,8 @@ export class Icmpv6View {
   offset = 0;
   length = 0;
   headerLength = 8;
-  readonly cksum = new ChecksumContext();
+  constructor(private readonly packet: ChecksumSource) {}
+
   /** Absolute offset of the quoted packet in an error message, -1 otherwise. */
   innerOffset = -1;
   /** ND options: absolute start and end (end == start when none). */
@@ -110,14 +111,14 @@ export class Icmpv6View {
     return walkNdOptions(this.buf, this.optionsOffset, this.optionsEnd, cb) < 0;
   }
   checksumStatus(): ChecksumStatus {
-    const c = this.cksum;
-    if (!c.verifiable(this.offset)) return 'unverifiable';
-    return foldSum(c.sum(this.buf, this.offset, 58)) === 0xffff ? 'correct' : 'incorrect';
+    const cover = this.packet.ipEnd - this.offset;
+    if (!transportChecksum.verifiable(this.packet, this.offset, cover)) return 'unverifiable';
+    return foldSum(transportChecksum.sum(this.packet, this.offset, cover, 58)) === 0xffff ? 'correct' : 'incorrect';
   }
   expectedChecksum(): number {
-    const c = this.cksum;
-    if (!c.verifiable(this.offset)) return -1;
-    return checksumOf(c.sum(this.buf, this.offset, 58) - this.checksum);
+    const cover = this.packet.ipEnd - this.offset;
+    if (!transportChecksum.verifiable(this.packet, this.offset, cover)) return -1;
+    return checksumOf(transportChecksum.sum(this.packet, this.offset, cover, 58) - this.checksum);
   }
 }
 

@@ -19,7 +19,7 @@ export { TcpView, TcpOption, TcpFlag } from './tcp.js';
 export { UdpView } from './udp.js';
 export { IcmpView, IcmpType, isIcmpError, isIcmpQuery } from './icmp.js';
 export { Icmpv6View, Icmpv6Type, icmpv6FixedLength, isNeighborDiscovery, walkNdOptions } from './icmpv6.js';
-export { ChecksumContext, sumWords, foldSum, checksumOf, pseudoHeaderSum } from './checksum.js';
+export { sumWords, foldSum, checksumOf, pseudoHeaderSum, transportChecksum, type ChecksumSource } from './checksum.js';
 export { macString, ipv4String, ipv4FromNumber, ipv6String, parseMac, parseIpv4, parseIpv6, parseIp } from './addr.js';
 export {
   encodePacket, encodedLength, linkTypeOf,

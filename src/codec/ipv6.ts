@@ -16,8 +16,10 @@ export class Ipv6View {
   private readonly extTypes = new Uint8Array(MAX_IPV6_EXTENSIONS);
   private readonly extOffsets = new Int32Array(MAX_IPV6_EXTENSIONS);
   private readonly extLengths = new Int32Array(MAX_IPV6_EXTENSIONS);
-  /** Absolute offset of the fragment header, -1 if none. */
+  /** Absolute offset of the (first) fragment header, -1 if none. */
   fragmentHeaderOffset = -1;
+  /** A fragment header with M set was seen: part of a larger datagram. */
+  fragmented = false;
   /** Jumbo Payload option value (RFC 2675), 0 if none. */
   jumboLength = 0;
   /** Absolute offset of the destination the pseudo-header uses (routing header: final hop). */
@@ -29,6 +31,7 @@ export class Ipv6View {
     this.length = length;
     this.extCount = 0;
     this.fragmentHeaderOffset = -1;
+    this.fragmented = false;
     this.jumboLength = 0;
     this.finalDstOffset = offset + 24;
   }

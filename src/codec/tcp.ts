@@ -1,5 +1,5 @@
 import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
-import { ChecksumContext, checksumOf, foldSum } from './checksum.js';
+import { checksumOf, foldSum, transportChecksum, type ChecksumSource } from './checksum.js';
 import { walkOptions, type OptionCallback } from './ipv4.js';
 import { put16, put32, putBytes, roundUp, type Bytes } from './wire.js';
 
@@ -42,7 +42,6 @@ export class TcpView {
   offset = 0;
   length = 0;
   headerLength = 20;
-  readonly cksum = new ChecksumContext();
 
   /** MSS option value, -1 if absent. */
   mss = -1;
@@ -58,6 +57,11 @@ export class TcpView {
   /** TFO cookie (kind 34, or kind 254 with ExID 0xF989): absolute offset and length, -1 if absent. */
   tfoCookieOffset = -1;
   tfoCookieLength = -1;
+  /** Set when an option other than timestamps was stored, so the next reset has work to do. */
+  private optionsDirty = false;
+
+  /** @param packet where the pseudo-header and coverage come from */
+  constructor(private readonly packet: ChecksumSource) {}
 
   /** Re-points the view and parses its options; returns the offset of a bad option or -1. */
   reset(buf: Buffer, offset: number, headerLength: number): number {
@@ -65,16 +69,19 @@ export class TcpView {
     this.offset = offset;
     this.length = headerLength;
     this.headerLength = headerLength;
-    this.mss = -1;
-    this.windowScale = -1;
-    this.sackPermitted = false;
     this.hasTimestamps = false;
     this.tsVal = 0;
     this.tsEcr = 0;
-    this.sackBlockCount = 0;
-    this.sackOffset = -1;
-    this.tfoCookieOffset = -1;
-    this.tfoCookieLength = -1;
+    if (this.optionsDirty) {
+      this.optionsDirty = false;
+      this.mss = -1;
+      this.windowScale = -1;
+      this.sackPermitted = false;
+      this.sackBlockCount = 0;
+      this.sackOffset = -1;
+      this.tfoCookieOffset = -1;
+      this.tfoCookieLength = -1;
+    }
     if (headerLength === 20) return -1;
     const start = offset + 20;
     const end = offset + headerLength;
@@ -92,6 +99,7 @@ export class TcpView {
 
   private parseOptions(start: number, end: number): number {
     const b = this.buf;
+    this.optionsDirty = true;
     let o = start;
     while (o < end) {
       const kind = b[o]!;
@@ -227,20 +235,20 @@ export class TcpView {
    * (see `negativeZeroChecksum`).
    */
   checksumStatus(): ChecksumStatus {
-    const c = this.cksum;
-    if (!c.verifiable(this.offset)) return 'unverifiable';
-    if (foldSum(c.sum(this.buf, this.offset, 6)) !== 0xffff) return 'incorrect';
+    const cover = this.packet.ipEnd - this.offset;
+    if (!transportChecksum.verifiable(this.packet, this.offset, cover)) return 'unverifiable';
+    if (foldSum(transportChecksum.sum(this.packet, this.offset, cover, 6)) !== 0xffff) return 'incorrect';
     return this.checksum === 0xffff && this.expectedChecksum() === 0 ? 'incorrect' : 'correct';
   }
   /** The field is 0xffff where 0x0000 is computed: tshark says bad, tcpdump and receivers accept it. */
   get negativeZeroChecksum(): boolean {
-    return this.checksum === 0xffff && this.cksum.verifiable(this.offset) && this.expectedChecksum() === 0;
+    return this.checksum === 0xffff && this.expectedChecksum() === 0;
   }
   /** The checksum the segment should carry; -1 when not verifiable. */
   expectedChecksum(): number {
-    const c = this.cksum;
-    if (!c.verifiable(this.offset)) return -1;
-    return checksumOf(c.sum(this.buf, this.offset, 6) - this.checksum);
+    const cover = this.packet.ipEnd - this.offset;
+    if (!transportChecksum.verifiable(this.packet, this.offset, cover)) return -1;
+    return checksumOf(transportChecksum.sum(this.packet, this.offset, cover, 6) - this.checksum);
   }
 }
 

@@ -1,5 +1,5 @@
 import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
-import { ChecksumContext, checksumOf, foldSum } from './checksum.js';
+import { checksumOf, foldSum, transportChecksum, type ChecksumSource } from './checksum.js';
 import { put16 } from './wire.js';
 
 /** UDP header (RFC 768). */
@@ -8,7 +8,8 @@ export class UdpView {
   offset = 0;
   length = 0;
   readonly headerLength = 8;
-  readonly cksum = new ChecksumContext();
+
+  constructor(private readonly packet: ChecksumSource) {}
 
   get srcPort(): number {
     return (this.buf[this.offset]! << 8) | this.buf[this.offset + 1]!;
@@ -25,19 +26,29 @@ export class UdpView {
   }
   /** Over IPv4 a zero checksum field means the sender computed none. */
   get hasChecksum(): boolean {
-    return this.checksum !== 0 || this.cksum.ipVersion !== 4;
+    return this.checksum !== 0 || this.packet.ipVersion !== 4;
+  }
+  /**
+   * Bytes the checksum covers: the length field (a jumbogram's 0 means the IPv6 length), or -1
+   * when the field is impossible.
+   */
+  get coverLength(): number {
+    const room = this.packet.ipEnd - this.offset;
+    const len = this.lengthField;
+    if (len === 0 && this.packet.ipVersion === 6 && room > 0xffff) return room;
+    return len < 8 || len > room ? -1 : len;
   }
   /** 'unverifiable' also when there is no checksum (zero field over IPv4). */
   checksumStatus(): ChecksumStatus {
-    const c = this.cksum;
-    if (!c.verifiable(this.offset) || !this.hasChecksum) return 'unverifiable';
-    return foldSum(c.sum(this.buf, this.offset, 17)) === 0xffff ? 'correct' : 'incorrect';
+    const cover = this.coverLength;
+    if (!transportChecksum.verifiable(this.packet, this.offset, cover) || !this.hasChecksum) return 'unverifiable';
+    return foldSum(transportChecksum.sum(this.packet, this.offset, cover, 17)) === 0xffff ? 'correct' : 'incorrect';
   }
   /** The checksum the datagram should carry (a computed 0 is sent as 0xffff); -1 if not verifiable. */
   expectedChecksum(): number {
-    const c = this.cksum;
-    if (!c.verifiable(this.offset)) return -1;
-    const v = checksumOf(c.sum(this.buf, this.offset, 17) - this.checksum);
+    const cover = this.coverLength;
+    if (!transportChecksum.verifiable(this.packet, this.offset, cover)) return -1;
+    const v = checksumOf(transportChecksum.sum(this.packet, this.offset, cover, 17) - this.checksum);
     return v === 0 ? 0xffff : v;
   }
 }
