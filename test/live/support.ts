@@ -4,7 +4,7 @@
  * namespaces the tests create and remove, and a bounded TCP exchange.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -235,11 +235,28 @@ export function ensureDist(root: string): string {
     }
     return false;
   };
-  if (stale('src')) {
-    spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.json')], { stdio: 'ignore', timeout: 180_000 });
+  // Test files run in parallel workers: one rebuilds while the others wait for its lock.
+  const lock = join(tmpdir(), `wirescope-dist-build-${Buffer.from(root).toString('hex').slice(-24)}`);
+  for (let i = 0; i < 1800 && stale('src'); i++) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      sleepSync(100);
+      continue;
+    }
+    try {
+      spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.json')], { stdio: 'ignore', timeout: 180_000 });
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+    break;
   }
   if (!existsSync(join(dist, 'src/live/index.js'))) throw new Error('dist/src/live/index.js missing after tsc');
   return dist;
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** A process started with `ip netns exec`, its output collected. */
