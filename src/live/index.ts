@@ -60,13 +60,16 @@ export function formatCaptureStats(s: CaptureStats): string {
 }
 
 /**
- * Closes `source` on SIGINT or SIGTERM, or after `durationMs`; the consumer's loop then drains
- * every packet already received and ends. Returns a function that removes the handlers.
+ * Closes `source` on SIGINT or SIGTERM, or after `durationMs`, once the packets already in the
+ * kernel ring have been read (at most 250 ms); the consumer's loop then drains every packet
+ * received and ends. Returns a function that removes the handlers.
  */
 export function stopCaptureOn(source: LiveCapture, durationMs?: number): () => void {
   const stopWith = (why: 'signal' | 'duration') => {
-    source.stoppedBy ??= why;
-    void source.close();
+    if (source.stoppedBy !== null) return;
+    source.stoppedBy = why;
+    // Read what the kernel already holds (bounded), so every packet received is still printed.
+    void settle(source, 10, 250).then(() => source.close());
   };
   const stop = () => stopWith('signal');
   process.on('SIGINT', stop);
