@@ -151,6 +151,16 @@ export class Packet implements ChecksumSource {
  */
 export class PacketDecoder {
   readonly packet = new Packet();
+  private readonly fastPath: boolean;
+
+  /**
+   * @param opts.fastPath decode untagged Ethernet + IPv4 (no options) / IPv6 (no extension
+   *   headers) + TCP / UDP in one straight run (default true). It produces exactly the state
+   *   of the general path, which the tests check by decoding with both.
+   */
+  constructor(opts: { fastPath?: boolean } = {}) {
+    this.fastPath = opts.fastPath !== false;
+  }
 
   decode(buf: Buffer, offset: number, capLen: number, linkType: number, origLen: number = capLen): Packet {
     const p = this.packet;
@@ -174,7 +184,7 @@ export class PacketDecoder {
     const end = offset + capLen > bufEnd ? bufEnd : offset + capLen;
     switch (linkType) {
       case 1:
-        this.ethernet(p, buf, offset, end);
+        if (!this.fastPath || !this.commonEthernet(p, buf, offset, end)) this.ethernet(p, buf, offset, end);
         break;
       case 0:
       case 108:
@@ -203,6 +213,78 @@ export class PacketDecoder {
         p.setPayload(offset, end);
     }
     return p;
+  }
+
+  /**
+   * Most traffic: Ethernet, IPv4 without options or IPv6 without extension headers, not a
+   * fragment, wholly captured, TCP or UDP whose header fits. Checks everything before writing
+   * anything; returns false (nothing written) for the general path to take over. The calls it
+   * saves are most of the difference against the floor in the decode bench.
+   */
+  private commonEthernet(p: Packet, buf: Buffer, off: number, end: number): boolean {
+    if (end - off < 54) return false;
+    const et = (buf[off + 12]! << 8) | buf[off + 13]!;
+    const n = off + 14;
+    let proto: number;
+    let t: number;
+    let ipEnd: number;
+    if (et === 0x0800) {
+      if (buf[n] !== 0x45 || (buf[n + 6]! & 0x3f) !== 0 || buf[n + 7] !== 0) return false;
+      ipEnd = n + ((buf[n + 2]! << 8) | buf[n + 3]!);
+      proto = buf[n + 9]!;
+      t = n + 20;
+    } else if (et === 0x86dd) {
+      if (buf[n]! >> 4 !== 6) return false;
+      ipEnd = n + 40 + ((buf[n + 4]! << 8) | buf[n + 5]!);
+      proto = buf[n + 6]!;
+      t = n + 40;
+    } else return false;
+    if (ipEnd > end) return false;
+    let thl: number;
+    if (proto === 6) {
+      thl = (buf[t + 12]! >> 4) * 4;
+      if (thl < 20 || t + thl > ipEnd) return false;
+    } else if (proto === 17) {
+      const len = (buf[t + 4]! << 8) | buf[t + 5]!;
+      if (t + 8 > ipEnd || len < 8 || t + len > ipEnd) return false;
+      thl = len; // the datagram's end, for the payload below
+    } else return false;
+
+    const eth = p.eth;
+    eth.buf = buf;
+    eth.offset = off;
+    eth.length = 14;
+    p.push(Layer.Ethernet);
+    p.etherType = et;
+    p.networkOffset = n;
+    p.ipProto = proto;
+    if (et === 0x0800) {
+      const v = p.ip4;
+      v.buf = buf;
+      v.offset = n;
+      v.headerLength = 20;
+      v.length = 20;
+      v.finalDstOffset = n + 16;
+      p.push(Layer.Ipv4);
+    } else {
+      p.ip6.reset(buf, n, 40);
+      p.push(Layer.Ipv6);
+    }
+    p.transportOffset = t;
+    if (proto === 6) {
+      const bad = p.tcp.reset(buf, t, thl);
+      p.push(Layer.Tcp);
+      if (bad >= 0) p.fail(Layer.Tcp, IssueReason.BadOption, bad);
+      p.setPayload(t + thl, ipEnd);
+    } else {
+      const u = p.udp;
+      u.buf = buf;
+      u.offset = t;
+      u.length = 8;
+      p.push(Layer.Udp);
+      p.setPayload(t + 8, t + thl);
+    }
+    return true;
   }
 
   private ethernet(p: Packet, buf: Buffer, off: number, end: number): void {
