@@ -286,7 +286,7 @@ function emitRef(e: Emitter, r: Ref, shared: Set<number>, root: boolean): void {
  * than one place become functions (defined once, outside the predicate, so calls allocate
  * nothing); the rest is nested inline.
  */
-export function generateDagSource(root: Ref): string {
+export function generateDagSource(root: Ref, prelude: readonly Test[] = []): string {
   const indegree = new Map<number, number>();
   const order: Exclude<Ref, boolean>[] = [];
   const visit = (r: Ref): void => {
@@ -309,14 +309,16 @@ export function generateDagSource(root: Ref): string {
     parts.push(`function n${int(n.id)}(buf, o, cap, len) {\n${e.body()}\n}`);
   }
   const e = new Emitter();
+  // Statements of root tests libpcap skipped: computed for their bounds checks only.
+  for (const t of prelude) emitTest(e, t);
   emitRef(e, root, shared, true);
   parts.push(`return function filter(buf, o, cap, len) {\n${e.body()}\n};`);
   return parts.join('\n');
 }
 
-export function buildDagPredicate(root: Ref): PacketFilter {
-  if (typeof root === 'boolean') return root ? () => true : () => false;
-  const factory = new Function(generateDagSource(root)) as () => PacketFilter;
+export function buildDagPredicate(root: Ref, prelude: readonly Test[] = []): PacketFilter {
+  if (typeof root === 'boolean' && prelude.length === 0) return root ? () => true : () => false;
+  const factory = new Function(generateDagSource(root, prelude)) as () => PacketFilter;
   return factory();
 }
 

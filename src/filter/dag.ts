@@ -98,7 +98,17 @@ function valOf(t: Test, id: number): string {
  * already-tested value up their and/or chains (and_pullup / or_pullup) so later passes can
  * decide them. Identical blocks are merged only at the end, as intern_blocks does.
  */
-export function optimize(builder: DagBuilder, tree: Bool): Ref | null {
+export interface Optimized {
+  root: Ref;
+  /**
+   * Tests skipped at the root because both branches met (libpcap's opt_root). libpcap keeps
+   * their statements in front of the new root, so their loads still run — and still reject a
+   * packet too short for them — though their outcome no longer matters.
+   */
+  prelude: Test[];
+}
+
+export function optimize(builder: DagBuilder, tree: Bool): Optimized | null {
   let nextId = 0;
   const mkBlock = (test: Test, jt: BRef, jf: BRef): Block => {
     const id = nextId++;
@@ -120,9 +130,8 @@ export function optimize(builder: DagBuilder, tree: Bool): Ref | null {
 
   let idle = 0;
   for (let pass = 0; pass < 10_000; pass++) {
-    // opt_root: a root whose branches meet is no test.
-    while (typeof root !== 'boolean' && root.jt === root.jf) root = root.jt;
-    if (typeof root === 'boolean') return root;
+    // The root has no in-edges, so threading never bypasses it; opt_root deals with it at the end.
+    if (typeof root === 'boolean') return { root, prelude: [] };
     const order = blocksFrom(root);
     const level = levels(order);
     // Dominators (block sets) and edge dominators (edge ids), in topological order.
@@ -195,7 +204,14 @@ export function optimize(builder: DagBuilder, tree: Bool): Ref | null {
     memo.set(r.id, out);
     return out;
   };
-  return intern(root);
+  // opt_root: skip root tests whose branches meet, keeping their statements.
+  const prelude: Test[] = [];
+  let r: BRef = root;
+  while (typeof r !== 'boolean' && r.jt === r.jf) {
+    prelude.push(r.test);
+    r = r.jt;
+  }
+  return { root: intern(r), prelude };
 }
 
 /**

@@ -6,7 +6,7 @@
 import { endianness } from 'node:os';
 import { FilterError } from '../errors.js';
 import { buildDagPredicate, buildPredicate, generateDagSource, generateSource, type PacketFilter } from './codegen.js';
-import { DagBuilder, optimize, type Ref } from './dag.js';
+import { DagBuilder, optimize, type Optimized } from './dag.js';
 import { Gen, linkKindOf } from './gen.js';
 import type { Bool } from './ir.js';
 import { tokenize } from './lexer.js';
@@ -31,7 +31,7 @@ export function parseFilter(expression: string, linkType: number, opts: FilterOp
 interface Compiled {
   tree: Bool;
   /** The optimized decision graph; null where libpcap would not optimize (protochain). */
-  dag: Ref | null;
+  dag: Optimized | null;
 }
 
 function compile(expression: string, linkType: number, opts: FilterOptions): Compiled {
@@ -47,18 +47,18 @@ function compile(expression: string, linkType: number, opts: FilterOptions): Com
   }
   const builder = new DagBuilder();
   const dag = optimize(builder, tree);
-  const rejects = dag === null ? (tree.t === 'const' && !tree.v) || rejectsAll(tree) : dag === false;
+  const rejects = dag === null ? (tree.t === 'const' && !tree.v) || rejectsAll(tree) : dag.root === false;
   if (rejects) throw new FilterError(expression, 0, 'expression rejects all packets');
   return { tree, dag };
 }
 
 export function compileFilter(expression: string, linkType: number, opts: FilterOptions = {}): PacketFilter {
   const c = compile(expression, linkType, opts);
-  return c.dag === null ? buildPredicate(c.tree) : buildDagPredicate(c.dag);
+  return c.dag === null ? buildPredicate(c.tree) : buildDagPredicate(c.dag.root, c.dag.prelude);
 }
 
 /** The generated JavaScript for an expression (for debugging and tests). */
 export function filterSource(expression: string, linkType: number, opts: FilterOptions = {}): string {
   const c = compile(expression, linkType, opts);
-  return c.dag === null ? generateSource(c.tree) : generateDagSource(c.dag);
+  return c.dag === null ? generateSource(c.tree) : generateDagSource(c.dag.root, c.dag.prelude);
 }
