@@ -172,7 +172,7 @@ async function pump(cli: CliOptions, io: CliIo, source: RecordSource, expression
         }
         count++;
         if (writer !== null) writer.write(rec);
-        else out.write(printer!(rec));
+        else printer!(out, rec);
         if (count >= limit) break outer;
       }
       if (out.closed) break;
@@ -205,11 +205,12 @@ async function openOutputWriter(cli: CliOptions, info: SourceInfo, io: CliIo): P
   return openWriter(target === '-' ? io.stdout : target, opts);
 }
 
-async function makeFormatter(cli: CliOptions, info: SourceInfo): Promise<(rec: CaptureRecord) => string> {
+async function makeFormatter(cli: CliOptions, info: SourceInfo): Promise<(out: ChunkedOutput, rec: CaptureRecord) => void> {
   if (cli.json || cli.layers) {
     const m = await import('../printer/structured.js');
-    return cli.json ? m.jsonFormatter(cli.print) : m.layersFormatter(cli.print);
+    const f = cli.json ? m.jsonFormatter(cli.print) : m.layersFormatter(cli.print);
+    return (out, rec) => out.write(f(rec));
   }
   const printer = new TcpdumpPrinter(cli.print, info.format === 'pcap');
-  return (rec) => printer.format(rec);
+  return (out, rec) => printer.printTo(out, rec);
 }

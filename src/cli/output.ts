@@ -1,27 +1,39 @@
 /**
- * Text output in large chunks: lines are gathered into one string and written as a single
- * Buffer once it passes CHUNK, honouring backpressure. A closed pipe (EPIPE, e.g. `| head`)
- * makes `closed` true so the caller stops reading; it is not an error.
+ * Text output in large chunks: each packet's text is copied (latin1, one byte per char) into a
+ * 1 MiB buffer that is written out whole when full, honouring backpressure. A closed pipe
+ * (EPIPE, e.g. `| head`) makes `closed` true so the caller stops reading; it is not an error.
  */
-const CHUNK = 256 * 1024;
+const CHUNK = 1 << 20;
 
 export class ChunkedOutput {
-  private pending: string[] = [];
-  private pendingLength = 0;
+  /** The chunk being filled; `used` bytes of it are pending. Printers may write in place after `ensure()`. */
+  buf = Buffer.allocUnsafe(CHUNK);
+  used = 0;
   private waiting: Promise<void> | null = null;
   closed = false;
 
   constructor(private readonly stream: NodeJS.WritableStream) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') this.closed = true;
-      else this.closed = true;
+    stream.on('error', () => {
+      // EPIPE and friends: the reader has gone; stop quietly
+      this.closed = true;
     });
   }
 
   write(text: string): void {
-    this.pending.push(text);
-    this.pendingLength += text.length;
-    if (this.pendingLength >= CHUNK) this.flushChunk();
+    const n = text.length;
+    if (this.used + n > CHUNK) {
+      this.flushChunk();
+      if (n > CHUNK) {
+        this.send(Buffer.from(text, 'latin1'));
+        return;
+      }
+    }
+    this.used += this.buf.write(text, this.used, 'latin1');
+  }
+
+  /** Makes room for `n` more bytes in `buf` (n <= 1 MiB). */
+  ensure(n: number): void {
+    if (this.used + n > CHUNK) this.flushChunk();
   }
 
   /** Call between batches: resolves when the stream can take more. */
@@ -30,10 +42,15 @@ export class ChunkedOutput {
   }
 
   private flushChunk(): void {
-    if (this.pendingLength === 0) return;
-    const data = Buffer.from(this.pending.length === 1 ? this.pending[0]! : this.pending.join(''), 'latin1');
-    this.pending = [];
-    this.pendingLength = 0;
+    if (this.used === 0) return;
+    const data = this.buf.subarray(0, this.used);
+    // the stream keeps `data` until written: continue in a fresh buffer
+    this.buf = Buffer.allocUnsafe(CHUNK);
+    this.used = 0;
+    this.send(data);
+  }
+
+  private send(data: Buffer): void {
     if (this.closed) return;
     const ok = this.stream.write(data);
     if (!ok && !this.waiting) {

@@ -90,17 +90,17 @@ function txtproto(ctx: PrintContext, bp: number, len: number, cmds: string[] | n
 const tokenResult = { idx: 0, token: '' };
 
 function fetchToken(ctx: PrintContext, bp: number, idx: number, len: number): { idx: number; token: string } {
-  let tok = '';
+  const start = idx;
   for (; idx < len; idx++) {
     if (!ctx.has(bp + idx, 1)) return none();
     const c = ctx.buf[bp + idx]!;
     if (c & 0x80) return none();
     if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) break;
     if (!isPrint(c)) return none();
-    if (tok.length + 2 > 129) return none();
-    tok += String.fromCharCode(c);
+    if (idx - start + 2 > 129) return none();
   }
-  if (tok.length === 0) return none();
+  if (idx === start) return none();
+  const tok = ctx.buf.toString('latin1', bp + start, bp + idx);
   for (; idx < len; idx++) {
     if (!ctx.has(bp + idx, 1)) break;
     const c = ctx.buf[bp + idx]!;

@@ -35,8 +35,7 @@ export class PrintContext {
   llHeaderLength = 0;
 
   /** Relative sequence number state, kept for the whole capture (tcpdump's tcp_seq_hash4/6). */
-  readonly tcpSeq4 = new TcpSeqTable();
-  readonly tcpSeq6 = new TcpSeqTable();
+  readonly tcpSeq = new TcpSeqTable();
 
   constructor(readonly opts: PrintOptions) {}
 

@@ -16,12 +16,51 @@ export function hex(v: number): string {
 const DEC: string[] = [];
 for (let i = 0; i < 256; i++) DEC.push(String(i));
 
+// direct-mapped caches: busy captures repeat a few thousand addresses
+const V4_SLOTS = 4096;
+const v4Keys = new Float64Array(V4_SLOTS).fill(-1);
+const v4Text: string[] = new Array<string>(V4_SLOTS).fill('');
+
 export function ipv4At(b: Buffer, off: number): string {
+  const key = ((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0;
+  const slot = (key ^ (key >>> 12) ^ (key >>> 20)) & (V4_SLOTS - 1);
+  if (v4Keys[slot] === key) return v4Text[slot]!;
+  const s = DEC[b[off]!]! + '.' + DEC[b[off + 1]!]! + '.' + DEC[b[off + 2]!]! + '.' + DEC[b[off + 3]!]!;
+  v4Keys[slot] = key;
+  v4Text[slot] = s;
+  return s;
+}
+
+const V6_SLOTS = 4096;
+const v6Keys = new Int32Array(V6_SLOTS * 4);
+const v6Valid = new Uint8Array(V6_SLOTS);
+const v6Text: string[] = new Array<string>(V6_SLOTS).fill('');
+
+/** inet_ntop(AF_INET6), cached. */
+export function ipv6At(b: Buffer, off: number): string {
+  const a = b.readInt32BE(off);
+  const c = b.readInt32BE(off + 4);
+  const d = b.readInt32BE(off + 8);
+  const e = b.readInt32BE(off + 12);
+  const slot = (a ^ c ^ d ^ e ^ (e >>> 12) ^ (d >>> 7)) & (V6_SLOTS - 1);
+  const k = slot * 4;
+  if (v6Valid[slot] === 1 && v6Keys[k] === a && v6Keys[k + 1] === c && v6Keys[k + 2] === d && v6Keys[k + 3] === e) return v6Text[slot]!;
+  const s = formatIpv6(b, off);
+  v6Keys[k] = a;
+  v6Keys[k + 1] = c;
+  v6Keys[k + 2] = d;
+  v6Keys[k + 3] = e;
+  v6Valid[slot] = 1;
+  v6Text[slot] = s;
+  return s;
+}
+
+function ipv4Plain(b: Buffer, off: number): string {
   return DEC[b[off]!]! + '.' + DEC[b[off + 1]!]! + '.' + DEC[b[off + 2]!]! + '.' + DEC[b[off + 3]!]!;
 }
 
 /** inet_ntop(AF_INET6) as glibc prints it (RFC 5952 zero compression, embedded IPv4 forms). */
-export function ipv6At(b: Buffer, off: number): string {
+function formatIpv6(b: Buffer, off: number): string {
   const w = IPV6_WORDS;
   for (let i = 0; i < 8; i++) w[i] = (b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!;
   let bestBase = -1;
@@ -55,7 +94,7 @@ export function ipv6At(b: Buffer, off: number): string {
     }
     if (i !== 0) s += ':';
     if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && w[5] === 0xffff))) {
-      s += ipv4At(b, off + 12);
+      s += ipv4Plain(b, off + 12);
       break;
     }
     s += w[i]!.toString(16);

@@ -8,6 +8,7 @@ import { asciiDump, hexAndAscii, hexOnly } from './hexdump.js';
 import { printEthernet, printNull, printRaw, printSll, printSll2 } from './link.js';
 import type { PrintOptions } from './options.js';
 import { TimestampFormatter } from './time.js';
+import { FastPath } from './fast.js';
 
 export { defaultPrintOptions, type PrintOptions } from './options.js';
 export { TimestampFormatter } from './time.js';
@@ -15,9 +16,18 @@ export { TimestampFormatter } from './time.js';
 /** Link types the printer decodes (others are refused up front, as tcpdump does). */
 export const PRINTABLE_LINK_TYPES: ReadonlySet<number> = new Set([0, 1, 12, 14, 101, 108, 113, 228, 229, 276]);
 
+/** Where `printTo` writes: a chunk buffer that lines can be written into in place. */
+export interface LineSink {
+  buf: Buffer;
+  used: number;
+  ensure(n: number): void;
+  write(text: string): void;
+}
+
 export class TcpdumpPrinter {
   private readonly ctx: PrintContext;
   private readonly time: TimestampFormatter;
+  private readonly fast: FastPath | null;
   private count = 0;
 
   /**
@@ -30,6 +40,24 @@ export class TcpdumpPrinter {
   ) {
     this.ctx = new PrintContext(opts);
     this.time = new TimestampFormatter(opts.timeFormat, opts.nano);
+    const plain = !opts.verbose && !opts.linkHeader && !opts.quiet && !opts.hex && !opts.hexAscii && !opts.ascii;
+    const tf = opts.timeFormat;
+    this.fast = plain && (tf === 0 || tf === 1 || tf === 4) ? new FastPath(this.ctx.tcpSeq, tf, opts.nano, opts.numbered, opts.absoluteSeq) : null;
+  }
+
+  /** Prints one record into `out`: common packets as bytes in place, the rest as text. */
+  printTo(out: LineSink, rec: CaptureRecord): void {
+    const fast = this.fast;
+    if (fast !== null && rec.linkType === 1 && !(this.signedSeconds && rec.tsSec >= 0x80000000)) {
+      out.ensure(2048);
+      const end = fast.write(out.buf, out.used, rec.buf, rec.offset, rec.capLen, rec.origLen, rec.tsSec, rec.tsNsec, this.count + 1);
+      if (end >= 0) {
+        this.count++;
+        out.used = end;
+        return;
+      }
+    }
+    out.write(this.format(rec));
   }
 
   /** The text for one record, newline included. */

@@ -43,21 +43,64 @@ interface SeqEntry {
   ack: number;
 }
 
-/** tcpdump's per-conversation state for relative sequence numbers. */
-export class TcpSeqTable {
-  private readonly map = new Map<string, SeqEntry>();
-  get(key: string): SeqEntry | undefined {
-    return this.map.get(key);
-  }
-  set(key: string, e: SeqEntry): void {
-    this.map.set(key, e);
-  }
+interface SeqEntry6 extends SeqEntry {
+  pa: number;
+  pc: number;
+  tuple: Buffer;
 }
 
-function addrKey(b: Buffer, off: number, n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i += 2) s += String.fromCharCode((b[off + i]! << 8) | b[off + i + 1]!);
-  return s;
+/**
+ * tcpdump's per-conversation state for relative sequence numbers, keyed by the ordered
+ * (address, port) pairs: numbers for IPv4 and a tuple hash for IPv6 (no allocation per lookup).
+ */
+export class TcpSeqTable {
+  private readonly v4 = new Map<number, Map<number, SeqEntry>>();
+  private readonly v6 = new Map<number, SeqEntry6[]>();
+
+  lookup4(b: Buffer, a: number, pa: number, c: number, pc: number, create: boolean): SeqEntry | undefined {
+    const k1 = b.readUInt32BE(a) * 65536 + pa;
+    const k2 = b.readUInt32BE(c) * 65536 + pc;
+    let inner = this.v4.get(k1);
+    if (inner === undefined) {
+      if (!create) return undefined;
+      inner = new Map();
+      this.v4.set(k1, inner);
+    }
+    let e = inner.get(k2);
+    if (e === undefined && create) {
+      e = { seq: 0, ack: 0 };
+      inner.set(k2, e);
+    }
+    return e;
+  }
+
+  lookup6(b: Buffer, a: number, pa: number, c: number, pc: number, create: boolean): SeqEntry | undefined {
+    // a 52-bit hash of the tuple picks a bucket; entries keep their tuple to compare
+    let h1 = (pa << 16) ^ pc;
+    let h2 = 0x9e3779b9;
+    for (let i = 0; i < 16; i += 4) {
+      h1 = Math.imul(h1 ^ b.readInt32BE(a + i), 0x85ebca6b) ^ (h1 >>> 13);
+      h2 = Math.imul(h2 ^ b.readInt32BE(c + i), 0xc2b2ae35) ^ (h2 >>> 16);
+    }
+    const key = (h1 >>> 0) * 0x100000 + (h2 & 0xfffff);
+    let bucket = this.v6.get(key);
+    if (bucket !== undefined) {
+      for (const e of bucket) {
+        if (e.pa === pa && e.pc === pc && b.compare(e.tuple, 0, 16, a, a + 16) === 0 && b.compare(e.tuple, 16, 32, c, c + 16) === 0) return e;
+      }
+    }
+    if (!create) return undefined;
+    const tuple = Buffer.allocUnsafe(32);
+    b.copy(tuple, 0, a, a + 16);
+    b.copy(tuple, 16, c, c + 16);
+    const e: SeqEntry6 = { seq: 0, ack: 0, pa, pc, tuple };
+    if (bucket === undefined) {
+      bucket = [];
+      this.v6.set(key, bucket);
+    }
+    bucket.push(e);
+    return e;
+  }
 }
 
 export function printTcp(ctx: PrintContext, bp: number, length: number, ip: IpInfo): void {
@@ -103,15 +146,15 @@ export function printTcp(ctx: PrintContext, bp: number, length: number, ip: IpIn
     const da = v6 ? ipOff + 24 : ipOff + 16;
     if (sport > dport) rev = true;
     else if (sport === dport && b.compare(b, sa, sa + alen, da, da + alen) > 0) rev = true;
-    const key = rev
-      ? addrKey(b, da, alen) + addrKey(b, sa, alen) + String.fromCharCode(dport, sport)
-      : addrKey(b, sa, alen) + addrKey(b, da, alen) + String.fromCharCode(sport, dport);
-    const table = v6 ? ctx.tcpSeq6 : ctx.tcpSeq4;
-    let th = table.get(key);
+    const table = ctx.tcpSeq;
+    let th = v6
+      ? rev ? table.lookup6(b, da, dport, sa, sport, false) : table.lookup6(b, sa, sport, da, dport, false)
+      : rev ? table.lookup4(b, da, dport, sa, sport, false) : table.lookup4(b, sa, sport, da, dport, false);
     if (th === undefined || flags & 0x02) {
       if (th === undefined) {
-        th = { seq: 0, ack: 0 };
-        table.set(key, th);
+        th = v6
+          ? rev ? table.lookup6(b, da, dport, sa, sport, true)! : table.lookup6(b, sa, sport, da, dport, true)!
+          : rev ? table.lookup4(b, da, dport, sa, sport, true)! : table.lookup4(b, sa, sport, da, dport, true)!;
       }
       if (rev) {
         th.ack = seq;
