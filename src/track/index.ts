@@ -20,7 +20,7 @@ export type HandshakeSource = string | NodeJS.ReadableStream | Buffer | RecordSo
 export interface TrackHandshakesOptions {
   /** pcap-filter expression applied before tracking (needs the filter module). */
   filter?: string;
-  /** Live-table cap (default 100,000); see TrackerOptions. */
+  /** Live-table cap (default 20,000); see TrackerOptions. */
   maxConnections?: number;
   lingerSeconds?: number;
   /** Name for errors and each connection's `file` (default the path, `<buffer>` or `<stream>`). */

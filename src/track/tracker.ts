@@ -57,7 +57,7 @@ export interface TcpSegment {
 }
 
 export interface TrackerOptions {
-  /** Live-table cap; the least recently active connection is evicted beyond it. Default 100,000. */
+  /** Live-table cap; the least recently active connection is evicted beyond it. Default 20,000. */
   maxConnections?: number;
   /** Capture seconds a closed connection stays in the table for late packets. Default 60. */
   lingerSeconds?: number;
@@ -70,6 +70,9 @@ export interface TrackerOptions {
 }
 
 const MAX_VIOLATIONS_PER_CONNECTION = 32;
+const POOL_SIZE = 1024;
+/** About 1 KB each: 20,000 live connections keep a million-SYN flood under 200 MB of RSS. */
+export const DEFAULT_MAX_CONNECTIONS = 20_000;
 const NO_VALUE = -1;
 
 function readWord(b: Uint8Array, o: number): number {
@@ -100,6 +103,16 @@ class SideOptions {
   ecn = false;
   seen = false;
 
+  reset(): void {
+    this.mss = NO_VALUE;
+    this.windowScale = NO_VALUE;
+    this.sackPermitted = false;
+    this.timestamps = false;
+    this.tfo = false;
+    this.ecn = false;
+    this.seen = false;
+  }
+
   toJSON(): EndpointOptions {
     return {
       mss: this.mss === NO_VALUE ? null : this.mss,
@@ -112,110 +125,215 @@ class SideOptions {
   }
 }
 
-/** Per-connection state. Fields are all initialised here so every instance has one shape. */
+/**
+ * Per-connection state. The fields are `declare`d and first set by `reset()` in one order, so
+ * every instance has one shape and number fields keep a numeric representation.
+ */
 class Conn {
-  hash = 0;
-  chain: Conn | null = null;
-  newer: Conn | null = null;
-  older: Conn | null = null;
-  live = true;
+  declare hash: number;
+  declare chain: Conn | null;
+  declare newer: Conn | null;
+  declare older: Conn | null;
+  declare live: boolean;
 
-  v6 = false;
-  c0 = 0; c1 = 0; c2 = 0; c3 = 0;
-  s0 = 0; s1 = 0; s2 = 0; s3 = 0;
-  cPort = 0;
-  sPort = 0;
+  declare v6: boolean;
+  declare c0: number; declare c1: number; declare c2: number; declare c3: number;
+  declare s0: number; declare s1: number; declare s2: number; declare s3: number;
+  declare cPort: number;
+  declare sPort: number;
 
-  firstIndex = 0;
-  lastIndex = 0;
-  firstSec = 0;
-  firstNsec = 0;
-  lastSec = 0;
-  lastNsec = 0;
-  closedSec = NO_VALUE;
+  declare firstIndex: number;
+  declare lastIndex: number;
+  declare firstSec: number;
+  declare firstNsec: number;
+  declare lastSec: number;
+  declare lastNsec: number;
+  declare closedSec: number;
 
   // handshake
-  clientSyn = false;
-  clientIsn = 0;
-  synDataLen = 0;
-  haveServerIsn = false;
-  serverIsn = 0;
-  synAckDataLen = 0;
-  lastSynSec = 0;
-  lastSynNsec = 0;
-  firstSynSec = 0;
-  firstSynNsec = 0;
-  synAckSec = 0;
-  synAckNsec = 0;
-  ackSec = 0;
-  ackNsec = 0;
-  synRetries = 0;
-  synAckCount = 0;
-  synAckRetries = 0;
-  synAckSeen = false;
-  synAckValid = false;
-  badSynAckAck = NO_VALUE;
-  finalAckChecked = false;
-  finalAck = false;
-  simultaneous = false;
-  simClientAcked = false;
-  simServerAcked = false;
-  refused = false;
-  tfoDataAccepted = false;
+  declare clientSyn: boolean;
+  declare clientIsn: number;
+  declare synDataLen: number;
+  declare haveServerIsn: boolean;
+  declare serverIsn: number;
+  declare synAckDataLen: number;
+  declare lastSynSec: number;
+  declare lastSynNsec: number;
+  declare firstSynSec: number;
+  declare firstSynNsec: number;
+  declare synAckSec: number;
+  declare synAckNsec: number;
+  declare ackSec: number;
+  declare ackNsec: number;
+  declare synRetries: number;
+  declare synAckCount: number;
+  declare synAckRetries: number;
+  declare synAckSeen: boolean;
+  declare synAckValid: boolean;
+  declare badSynAckAck: number;
+  declare finalAckChecked: boolean;
+  declare finalAck: boolean;
+  declare simultaneous: boolean;
+  declare simClientAcked: boolean;
+  declare simServerAcked: boolean;
+  declare refused: boolean;
+  declare tfoDataAccepted: boolean;
 
   // close
-  cFin = false;
-  sFin = false;
-  rstBy = 0; // 1 client, 2 server
-  rstAfterFins = false;
+  declare cFin: boolean;
+  declare sFin: boolean;
+  declare rstBy: number; // 1 client, 2 server
+  declare rstAfterFins: boolean;
 
   // counts
-  cPkts = 0;
-  sPkts = 0;
-  cBytes = 0;
-  sBytes = 0;
+  declare cPkts: number;
+  declare sPkts: number;
+  declare cBytes: number;
+  declare sBytes: number;
 
-  cOpt = new SideOptions();
-  sOpt = new SideOptions();
+  readonly cOpt = new SideOptions();
+  readonly sOpt = new SideOptions();
 
   // sequence state per side: highest sequence end sent, last ack and window sent
-  cNext = 0;
-  cHaveNext = false;
-  sNext = 0;
-  sHaveNext = false;
-  cAck = 0;
-  cWin = 0;
-  cHaveAck = false;
-  sAck = 0;
-  sWin = 0;
-  sHaveAck = false;
+  declare cNext: number;
+  declare cHaveNext: boolean;
+  declare sNext: number;
+  declare sHaveNext: boolean;
+  declare cAck: number;
+  declare cWin: number;
+  declare cHaveAck: boolean;
+  declare sAck: number;
+  declare sWin: number;
+  declare sHaveAck: boolean;
 
   // Zeek endpoint states and history
-  flipped = false;
-  oState: number = Endpoint.Inactive;
-  oPrev: number = Endpoint.Inactive;
-  rState: number = Endpoint.Inactive;
-  rPrev: number = Endpoint.Inactive;
-  oHist = 0;
-  rHist = 0;
-  oLastSyn = 0;
-  oLastFin = 0;
-  oLastRst = 0;
-  rLastSyn = 0;
-  rLastFin = 0;
-  rLastRst = 0;
-  oRexmit = 0;
-  oRexmitNext = 1;
-  rRexmit = 0;
-  rRexmitNext = 1;
-  oZeroWin = 0;
-  oZeroWinNext = 1;
-  rZeroWin = 0;
-  rZeroWinNext = 1;
-  history = '';
+  declare flipped: boolean;
+  declare oState: number;
+  declare oPrev: number;
+  declare rState: number;
+  declare rPrev: number;
+  declare oHist: number;
+  declare rHist: number;
+  declare oLastSyn: number;
+  declare oLastFin: number;
+  declare oLastRst: number;
+  declare rLastSyn: number;
+  declare rLastFin: number;
+  declare rLastRst: number;
+  declare oRexmit: number;
+  declare oRexmitNext: number;
+  declare rRexmit: number;
+  declare rRexmitNext: number;
+  declare oZeroWin: number;
+  declare oZeroWinNext: number;
+  declare rZeroWin: number;
+  declare rZeroWinNext: number;
+  declare history: string;
 
-  violations: Violation[] | null = null;
-  violationCount = 0;
+  declare violations: Violation[] | null;
+  declare violationCount: number;
+
+  constructor() {
+    this.reset();
+  }
+
+  /** Every field back to a fresh connection's value (released connections are reused). */
+  reset(): void {
+    this.hash = 0;
+    this.chain = null;
+    this.newer = null;
+    this.older = null;
+    this.live = true;
+    this.v6 = false;
+    this.c0 = 0;
+    this.c1 = 0;
+    this.c2 = 0;
+    this.c3 = 0;
+    this.s0 = 0;
+    this.s1 = 0;
+    this.s2 = 0;
+    this.s3 = 0;
+    this.cPort = 0;
+    this.sPort = 0;
+    this.firstIndex = 0;
+    this.lastIndex = 0;
+    this.firstSec = 0;
+    this.firstNsec = 0;
+    this.lastSec = 0;
+    this.lastNsec = 0;
+    this.closedSec = NO_VALUE;
+    this.clientSyn = false;
+    this.clientIsn = 0;
+    this.synDataLen = 0;
+    this.haveServerIsn = false;
+    this.serverIsn = 0;
+    this.synAckDataLen = 0;
+    this.lastSynSec = 0;
+    this.lastSynNsec = 0;
+    this.firstSynSec = 0;
+    this.firstSynNsec = 0;
+    this.synAckSec = 0;
+    this.synAckNsec = 0;
+    this.ackSec = 0;
+    this.ackNsec = 0;
+    this.synRetries = 0;
+    this.synAckCount = 0;
+    this.synAckRetries = 0;
+    this.synAckSeen = false;
+    this.synAckValid = false;
+    this.badSynAckAck = NO_VALUE;
+    this.finalAckChecked = false;
+    this.finalAck = false;
+    this.simultaneous = false;
+    this.simClientAcked = false;
+    this.simServerAcked = false;
+    this.refused = false;
+    this.tfoDataAccepted = false;
+    this.cFin = false;
+    this.sFin = false;
+    this.rstBy = 0;
+    this.rstAfterFins = false;
+    this.cPkts = 0;
+    this.sPkts = 0;
+    this.cBytes = 0;
+    this.sBytes = 0;
+    this.cOpt.reset();
+    this.sOpt.reset();
+    this.cNext = 0;
+    this.cHaveNext = false;
+    this.sNext = 0;
+    this.sHaveNext = false;
+    this.cAck = 0;
+    this.cWin = 0;
+    this.cHaveAck = false;
+    this.sAck = 0;
+    this.sWin = 0;
+    this.sHaveAck = false;
+    this.flipped = false;
+    this.oState = Endpoint.Inactive;
+    this.oPrev = Endpoint.Inactive;
+    this.rState = Endpoint.Inactive;
+    this.rPrev = Endpoint.Inactive;
+    this.oHist = 0;
+    this.rHist = 0;
+    this.oLastSyn = 0;
+    this.oLastFin = 0;
+    this.oLastRst = 0;
+    this.rLastSyn = 0;
+    this.rLastFin = 0;
+    this.rLastRst = 0;
+    this.oRexmit = 0;
+    this.oRexmitNext = 1;
+    this.rRexmit = 0;
+    this.rRexmitNext = 1;
+    this.oZeroWin = 0;
+    this.oZeroWinNext = 1;
+    this.rZeroWin = 0;
+    this.rZeroWinNext = 1;
+    this.history = '';
+    this.violations = null;
+    this.violationCount = 0;
+  }
 }
 
 const ZERO_SUMMARY: HandshakeSummary = {
@@ -249,6 +367,7 @@ export class HandshakeTracker {
   private newest: Conn | null = null;
   private oldest: Conn | null = null;
   private readonly closing: Conn[] = [];
+  private readonly pool: Conn[] = [];
   private closingHead = 0;
   private readonly finished: ConnectionReport[] = [];
   private readonly maxConnections: number;
@@ -260,7 +379,7 @@ export class HandshakeTracker {
   private nowSec = 0;
 
   constructor(opts: TrackerOptions = {}) {
-    this.maxConnections = Math.max(1, opts.maxConnections ?? 100_000);
+    this.maxConnections = Math.max(1, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
     this.lingerSec = opts.lingerSeconds ?? 60;
     this.file = opts.file ?? '';
     this.keep = opts.keep ?? true;
@@ -396,7 +515,9 @@ export class HandshakeTracker {
       conn = null;
     }
     if (conn === null) {
-      conn = new Conn();
+      const reused = this.pool.pop();
+      if (reused !== undefined) reused.reset();
+      conn = reused ?? new Conn();
       conn.hash = hash;
       conn.v6 = v6;
       // The client sent the first SYN without ACK; a first SYN+ACK comes from the server.
@@ -812,11 +933,14 @@ export class HandshakeTracker {
     this.count(c);
     if (evicted && unfinished) {
       this.summary.evicted++;
-      return;
+    } else {
+      const report = this.report(c);
+      if (this.keep) this.finished.push(report);
+      this.onConnection?.(report);
     }
-    const report = this.report(c);
-    if (this.keep) this.finished.push(report);
-    this.onConnection?.(report);
+    // A flood allocates a connection per packet: reuse them rather than churn the heap. Closed
+    // ones may still sit in the closing queue, so only unfinished ones are recycled.
+    if (unfinished && this.pool.length < POOL_SIZE) this.pool.push(c);
   }
 
   /** Release closed connections whose linger time has passed. */
