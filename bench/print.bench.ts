@@ -1,0 +1,65 @@
+/**
+ * Printing: `wirescope -nn -r BIG > /dev/null` against `tcpdump -nn -r BIG > /dev/null` on the
+ * shared 1,000,000-packet capture in the same run, then the same with -v and with a filter that
+ * keeps about 1% of the packets. Whole processes, wall clock, each pair run back to back.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchContext } from './context.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// dist/bench/print.bench.js -> the package root two levels up
+const root = resolve(here, '..', '..');
+const wirescope = resolve(root, 'bin', 'wirescope.js');
+/** Keeps ~1% of the shared capture (IPv4 segments with SYN set). */
+const FILTER = 'tcp[tcpflags] & tcp-syn != 0';
+
+interface Timing {
+  ms: number;
+  status: number | null;
+}
+
+function time(cmd: string, args: string[]): Timing {
+  const devnull = openSync('/dev/null', 'w');
+  try {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { stdio: ['ignore', devnull, 'ignore'], maxBuffer: 1 << 20 });
+    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, status: r.status };
+  } finally {
+    closeSync(devnull);
+  }
+}
+
+function countLines(cmd: string, args: string[]): number {
+  const r = spawnSync(cmd, args, { encoding: 'latin1', maxBuffer: 512 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+  return r.stdout.split('\n').length - 1;
+}
+
+export default async function printBench(ctx: BenchContext): Promise<void> {
+  const big = ctx.bigPcap;
+  ctx.log(`print: ${big}`);
+  const cases: [string, string[]][] = [
+    ['-nn', ['-nn', '-r', big]],
+    ['-nn -v', ['-nn', '-v', '-r', big]],
+    [`-nn '${FILTER}'`, ['-nn', '-r', big, FILTER]],
+  ];
+  if (ctx.has('tcpdump')) {
+    const kept = countLines('tcpdump', ['-nn', '-r', big, FILTER]);
+    const all = countLines('tcpdump', ['-q', '-nn', '-r', big]);
+    ctx.log(`print: the filter keeps ${kept} of ${all} packets (${((100 * kept) / all).toFixed(2)}%)`);
+  }
+  for (const [label, args] of cases) {
+    const ws = time(process.execPath, [wirescope, ...args]);
+    if (ws.status !== 0) ctx.log(`print ${label}: wirescope exited with ${ws.status}`);
+    if (!ctx.has('tcpdump')) {
+      ctx.log(`print ${label}: wirescope ${(ws.ms / 1000).toFixed(2)} s (tcpdump not installed: no ratio)`);
+      continue;
+    }
+    const td = time('tcpdump', args);
+    ctx.log(
+      `print ${label}: wirescope ${(ws.ms / 1000).toFixed(2)} s, tcpdump ${(td.ms / 1000).toFixed(2)} s, ratio ${(ws.ms / td.ms).toFixed(2)} (target <= 0.5)`,
+    );
+  }
+}
