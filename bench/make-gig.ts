@@ -27,18 +27,17 @@ export function writeGigCapture(from: string, to: string, size: number): void {
   const starts: number[] = [];
   for (let p = 0; p + 16 <= body.length; p += 16 + body.readUInt32LE(p + 8)) starts.push(p);
   if (starts.length === 0) throw new Error(`${from}: no records`);
-  const first = body.readUInt32LE(starts[0]!);
-  const last = body.readUInt32LE(starts[starts.length - 1]!);
-  const shift = last - first + 1;
+  const seconds = Uint32Array.from(starts, (p) => body.readUInt32LE(p));
+  const shift = seconds[seconds.length - 1]! - seconds[0]! + 1;
   const fd = openSync(to, 'w');
   try {
     writeSync(fd, src, 0, 24);
     let written = 24;
-    const copy = Buffer.from(body);
     for (let k = 0; written < size; k++) {
-      if (k > 0) for (const p of starts) copy.writeUInt32LE(body.readUInt32LE(p) + k * shift, p);
-      for (let off = 0; off < copy.length; ) off += writeSync(fd, copy, off, Math.min(16 << 20, copy.length - off));
-      written += copy.length;
+      // Copy k is the original shifted k spans later; the body is rewritten in place.
+      if (k > 0) starts.forEach((p, i) => body.writeUInt32LE((seconds[i]! + k * shift) >>> 0, p));
+      for (let off = 0; off < body.length; ) off += writeSync(fd, body, off, Math.min(16 << 20, body.length - off));
+      written += body.length;
     }
   } finally {
     closeSync(fd);

@@ -7,7 +7,7 @@
  *   node dist/bench/read.bench.js FILE    read FILE, print {records, bytes, ms, maxRssKb}
  */
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openCapture } from '../src/capture/index.js';
 import type { BenchContext } from './context.js';
@@ -33,7 +33,21 @@ async function readFile(file: string): Promise<ChildReport> {
     for (let i = 0; i < batch.length; i++) bytes += batch[i]!.capLen;
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  return { records, bytes, ms, maxRssKb: process.resourceUsage().maxRSS };
+  return { records, bytes, ms, maxRssKb: peakRssKb() };
+}
+
+/**
+ * This process's peak RSS. Linux keeps getrusage's ru_maxrss across exec, so a child forked
+ * from a big parent reports the parent's peak; VmHWM belongs to the new image alone.
+ */
+function peakRssKb(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]);
+  } catch {
+    // not Linux: fall back to getrusage
+  }
+  return process.resourceUsage().maxRSS;
 }
 
 /** Wall-clock seconds of a whole process (best of `runs`), and its stdout the last time. */

@@ -91,20 +91,42 @@ interface Clock {
   unitsBig: bigint;
   /** if_tsoffset, seconds. */
   offset: number;
+  /** The last timestamp converted (fast path): its high and low halves, seconds and nanoseconds. */
+  hi: number;
+  lo: number;
+  sec: number;
+  nsec: number;
 }
 
 function clockFor(tsresol: { base: 2 | 10; exp: number }, tsoffset: bigint): Clock {
   const offset = Number(tsoffset);
   if (tsresol.base === 10 && tsresol.exp <= 9) {
     const units = 10 ** tsresol.exp;
-    return { fast: true, units, nsPerUnit: 10 ** (9 - tsresol.exp), unitsBig: BigInt(units), offset };
+    return { fast: true, units, nsPerUnit: 10 ** (9 - tsresol.exp), unitsBig: BigInt(units), offset, hi: -1, lo: 0, sec: 0, nsec: 0 };
   }
   const unitsBig = BigInt(tsresol.base) ** BigInt(tsresol.exp);
-  return { fast: false, units: 0, nsPerUnit: 0, unitsBig, offset };
+  return { fast: false, units: 0, nsPerUnit: 0, unitsBig, offset, hi: -1, lo: 0, sec: 0, nsec: 0 };
 }
 
 /** Sets r.tsSec / r.tsNsec from the two 32-bit halves of a timestamp. */
 function setTimestamp(r: CaptureRecord, hi: number, lo: number, c: Clock): void {
+  if (c.fast && hi === c.hi) {
+    // Same high half as the last packet: step from its time by the difference of the low
+    // halves (|diff| < 2^32 units, so diff * nsPerUnit stays an exact integer below 2^53).
+    let sec = c.sec;
+    let nsec = c.nsec + (lo - c.lo) * c.nsPerUnit;
+    if (nsec >= 1_000_000_000 || nsec < 0) {
+      const carry = Math.floor(nsec / 1_000_000_000);
+      sec += carry;
+      nsec -= carry * 1_000_000_000;
+    }
+    c.lo = lo;
+    c.sec = sec;
+    c.nsec = nsec;
+    r.tsSec = sec + c.offset;
+    r.tsNsec = nsec;
+    return;
+  }
   if (c.fast) {
     const d = c.units;
     let cur = hi >>> 16;
@@ -115,8 +137,14 @@ function setTimestamp(r: CaptureRecord, hi: number, lo: number, c: Clock): void 
     const q1 = Math.floor(cur / d);
     cur = (cur - q1 * d) * 65536 + (lo & 0xffff);
     const q0 = Math.floor(cur / d);
-    r.tsSec = ((q3 * 65536 + q2) * 65536 + q1) * 65536 + q0 + c.offset;
-    r.tsNsec = (cur - q0 * d) * c.nsPerUnit;
+    const sec = ((q3 * 65536 + q2) * 65536 + q1) * 65536 + q0;
+    const nsec = (cur - q0 * d) * c.nsPerUnit;
+    c.hi = hi;
+    c.lo = lo;
+    c.sec = sec;
+    c.nsec = nsec;
+    r.tsSec = sec + c.offset;
+    r.tsNsec = nsec;
     return;
   }
   const v = (BigInt(hi) << 32n) | BigInt(lo);
@@ -137,6 +165,8 @@ export class PcapngSource implements RecordSource {
   /** Global id of the current section's interface 0; record interface ids are global. */
   private sectionBase = 0;
   private readonly clocks: Clock[] = [];
+  /** Link type per global interface id (a plain number array for the hot loop). */
+  private readonly linkTypes: number[] = [];
   private blockNo = 0;
   private recordNo = 0;
   private sawSection = false;
@@ -307,6 +337,7 @@ export class PcapngSource implements RecordSource {
     if (tsoffset !== 0n) itf.tsoffset = tsoffset;
     if (this.info.interfaces.length === 0) this.info.nanosecond = tsresol.base === 10 ? tsresol.exp >= 9 : tsresol.exp >= 30;
     this.info.interfaces.push(itf);
+    this.linkTypes.push(itf.linkType);
     this.clocks.push(clockFor(tsresol, tsoffset));
   }
 
@@ -325,9 +356,13 @@ export class PcapngSource implements RecordSource {
       const be = this.bigEndian;
       const base = this.sectionBase;
       const count = ifs.length - base;
+      const rd = be ? u32be : u32le;
+      const linkTypes = this.linkTypes;
+      let recordNo = this.recordNo;
+      let blockNo = this.blockNo;
       while (n < BATCH_RECORDS && end - p >= 12) {
-        const type = be ? b.readUInt32BE(p) : b.readUInt32LE(p);
-        const len = be ? b.readUInt32BE(p + 4) : b.readUInt32LE(p + 4);
+        const type = rd(b, p);
+        const len = rd(b, p + 4);
         if (len > end - p || len < 12 || (len & 3) !== 0) {
           slow = true;
           break;
@@ -337,38 +372,34 @@ export class PcapngSource implements RecordSource {
             slow = true;
             break;
           }
-          const ifId = be ? b.readUInt32BE(p + 8) : b.readUInt32LE(p + 8);
-          const capLen = be ? b.readUInt32BE(p + 20) : b.readUInt32LE(p + 20);
-          const trailer = be ? b.readUInt32BE(p + len - 4) : b.readUInt32LE(p + len - 4);
-          if (ifId >= count || capLen > len - 32 || capLen > MAX_CAPLEN || trailer !== len) {
+          const ifId = rd(b, p + 8);
+          const capLen = rd(b, p + 20);
+          if (ifId >= count || capLen > len - 32 || capLen > MAX_CAPLEN || rd(b, p + len - 4) !== len) {
             slow = true;
             break;
           }
           const r = pool[n++]!;
           const g = base + ifId;
-          r.index = ++this.recordNo;
+          r.index = ++recordNo;
           r.interfaceId = g;
-          r.linkType = ifs[g]!.linkType;
-          const hi = be ? b.readUInt32BE(p + 12) : b.readUInt32LE(p + 12);
-          const lo = be ? b.readUInt32BE(p + 16) : b.readUInt32LE(p + 16);
-          setTimestamp(r, hi, lo, clocks[g]!);
+          r.linkType = linkTypes[g]!;
+          setTimestamp(r, rd(b, p + 12), rd(b, p + 16), clocks[g]!);
           r.capLen = capLen;
-          r.origLen = be ? b.readUInt32BE(p + 24) : b.readUInt32LE(p + 24);
+          r.origLen = rd(b, p + 24);
           r.buf = b;
           r.offset = p + 28;
         } else if (type === BlockType.spb || type === BlockType.obsoletePacket || type === BlockType.shb || type === BlockType.idb) {
           slow = true;
           break;
-        } else {
-          const trailer = be ? b.readUInt32BE(p + len - 4) : b.readUInt32LE(p + len - 4);
-          if (trailer !== len) {
-            slow = true;
-            break;
-          }
+        } else if (rd(b, p + len - 4) !== len) {
+          slow = true;
+          break;
         }
         p += len;
-        this.blockNo++;
+        blockNo++;
       }
+      this.recordNo = recordNo;
+      this.blockNo = blockNo;
       win.start = p;
       if (n > 0) {
         yield n === BATCH_RECORDS ? pool : pool.slice(0, n);
@@ -450,6 +481,14 @@ export class PcapngSource implements RecordSource {
     }
     return false;
   }
+}
+
+function u32le(b: Buffer, p: number): number {
+  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 0x1000000;
+}
+
+function u32be(b: Buffer, p: number): number {
+  return b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
 }
 
 function stringOption(v: Buffer): string {

@@ -15,7 +15,10 @@ export class CaptureRecord {
   linkType = 0;
   /** Seconds since the epoch. May exceed 2^32 (pcapng); always an integer. */
   tsSec = 0;
-  /** Nanoseconds within the second, 0..999_999_999. */
+  /**
+   * Nanoseconds within the second, 0..999_999_999. A corrupt pcap may store a fraction of a
+   * second or more; it is handed through as stored (scaled to ns), as libpcap does for tcpdump.
+   */
   tsNsec = 0;
   /** Bytes present in `buf` starting at `offset`. */
   capLen = 0;

@@ -104,6 +104,31 @@ describe('timestamps', () => {
   });
 });
 
+it('runs of timestamps close together (the reader steps from the previous one) stay exact (property)', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: 9 }),
+      fc.bigInt({ min: 0n, max: 1n << 62n }),
+      fc.array(fc.bigInt({ min: -(1n << 33n), max: 1n << 33n }), { minLength: 1, maxLength: 60 }),
+      async (exp, start, steps) => {
+        const units = 10n ** BigInt(exp);
+        const stamps: bigint[] = [];
+        let ts = start;
+        for (const d of steps) {
+          ts += d;
+          if (ts < 0n) ts = -ts;
+          if (ts / units < 1n << 53n) stamps.push(ts);
+        }
+        const b = new NgBuilder().section(false).idb(1, 0, [[9, u8(exp)]]);
+        for (const t of stamps) b.epb(0, t, frame(14, 1));
+        const records = await readAllRecords(b.build());
+        expect(records.map(time)).toEqual(stamps.map((t) => expectedTime(t, units)));
+      },
+    ),
+    { numRuns: 80 },
+  );
+});
+
 describe('blocks', () => {
   it('simple packet blocks: interface 0, no timestamp, length from the block, cut to the snaplen', async () => {
     const b = new NgBuilder().section(false).idb(1, 64).spb(100, frame(64, 1)).spb(10, frame(10, 2)).spb(60, frame(60, 3));
