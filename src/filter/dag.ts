@@ -211,7 +211,8 @@ export function optimize(builder: DagBuilder, tree: Bool): Optimized | null {
     prelude.push(r.test);
     r = r.jt;
   }
-  return { root: intern(r), prelude };
+  // "If the root node is a return, there is no point executing any statements."
+  return { root: intern(r), prelude: typeof r === 'boolean' ? [] : prelude };
 }
 
 /**
