@@ -35,6 +35,115 @@ const WSCALE = enc('wscale ');
 const TS_VAL = enc('TS val ');
 const ECR = enc(' ecr ');
 const EOL = enc('eol');
+const CKSUM = enc(', cksum 0x');
+const CORRECT = enc(' (correct)');
+const INCORRECT = enc(' (incorrect -> 0x');
+const UDP_OK = enc('[udp sum ok] ');
+const UDP_BAD = enc('[bad udp cksum 0x');
+const ARROW = enc(' -> 0x');
+const BANG = enc('!] ');
+const CLASS = enc('class 0x');
+const FLOWLABEL = enc('flowlabel 0x');
+const HLIM = enc('hlim ');
+const NH_TCP = enc(', next-header TCP (6) payload length: ');
+const NH_UDP = enc(', next-header UDP (17) payload length: ');
+const TOS = enc('(tos 0x');
+const ECN_TEXT = [enc(''), enc(',ECT(1)'), enc(',ECT(0)'), enc(',CE')];
+const TTL = enc(', ttl ');
+const ID = enc(', id ');
+const OFF_DF = enc(', offset 0, flags [DF]');
+const OFF_NONE = enc(', offset 0, flags [none]');
+const PROTO_TCP = enc(', proto TCP (6), length ');
+const PROTO_UDP = enc(', proto UDP (17), length ');
+const BAD_CKSUM = enc(', bad cksum ');
+const PAREN_ARROW = enc(' (->');
+const PAREN_BANG = enc(')!');
+const V4_TAIL = enc(')\n    ');
+const HEXCHARS = enc('0123456789abcdef');
+
+/** One's-complement sum of big-endian 16-bit words, byte by byte (short spans). */
+function sum16Bytes(b: Buffer, off: number, len: number, sum: number): number {
+  const end = off + (len & ~1);
+  let i = off;
+  for (; i < end; i += 2) sum += (b[i]! << 8) | b[i + 1]!;
+  if (len & 1) sum += b[end]! << 8;
+  return sum;
+}
+
+let wordsOf: ArrayBufferLike | null = null;
+let words: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
+
+/**
+ * The same sum over long spans, read as native 16-bit words. The one's-complement sum does
+ * not depend on byte order (RFC 1071): little-endian words summed from an even address give
+ * the byte-swapped sum; from an odd address the pairing shifts by one byte and the sum comes
+ * out in network order directly.
+ */
+function sum16(b: Buffer, off: number, len: number, sum: number): number {
+  if (len < 64 || endianBig) return sum16Bytes(b, off, len, sum);
+  if (wordsOf !== b.buffer) {
+    wordsOf = b.buffer;
+    words = new Uint16Array(b.buffer, 0, b.buffer.byteLength >> 1);
+  }
+  const w = words;
+  const abs = b.byteOffset + off;
+  let s = 0;
+  if ((abs & 1) === 0) {
+    const i0 = abs >> 1;
+    const n = len >> 1;
+    for (let k = 0; k < n; k++) s += w[i0 + k]!;
+    if (len & 1) s += b[off + len - 1]!;
+    while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+    s = ((s & 0xff) << 8) | (s >> 8);
+  } else {
+    const i0 = (abs - 1) >> 1;
+    const m = (len + 1) >> 1;
+    for (let k = 0; k < m; k++) s += w[i0 + k]!;
+    s -= b[off - 1]!;
+    if ((len & 1) === 0) s += b[off + len - 1]!;
+  }
+  return sum + s;
+}
+const endianBig = new Uint8Array(new Uint16Array([1]).buffer)[0] === 0;
+
+function finish(sum: number): number {
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+  return ~sum & 0xffff;
+}
+
+/** The pseudo-header sum (no IPv4 options and no IPv6 extension headers on this path). */
+function pseudo(b: Buffer, ip: number, v6: boolean, proto: number, len: number): number {
+  if (v6) return sum16Bytes(b, ip + 8, 32, 0) + proto + Math.floor(len / 65536) + (len & 0xffff);
+  return sum16Bytes(b, ip + 12, 8, 0) + proto + len;
+}
+
+function shouldBe(field: number, computed: number): number {
+  let s = field + computed;
+  s = (s & 0xffff) + (s >>> 16);
+  s = (s & 0xffff) + (s >>> 16);
+  return s & 0xffff;
+}
+
+function putHex4(out: Buffer, pos: number, v: number): number {
+  out[pos] = HEXCHARS[(v >> 12) & 15]!;
+  out[pos + 1] = HEXCHARS[(v >> 8) & 15]!;
+  out[pos + 2] = HEXCHARS[(v >> 4) & 15]!;
+  out[pos + 3] = HEXCHARS[v & 15]!;
+  return pos + 4;
+}
+
+/** printf("%x"). */
+function putHexMin(out: Buffer, pos: number, v: number): number {
+  let started = false;
+  for (let s = 12; s >= 0; s -= 4) {
+    const d = (v >> s) & 15;
+    if (d !== 0 || started || s === 0) {
+      out[pos++] = HEXCHARS[d]!;
+      started = true;
+    }
+  }
+  return pos;
+}
 
 const FLAG_TEXT: Uint8Array[] = [];
 {
@@ -82,7 +191,8 @@ function fetchToken(b: Buffer, bp: number, idx: number, len: number): number {
 
 /**
  * tcpdump's HTTP summary without -v reads the first line only for requests and responses:
- * returns that line's length, or -1 when only `: HTTP` is printed.
+ * returns that line's length, -1 for a request/response whose first line is not text, -2 when
+ * the payload is neither (only `: HTTP` is printed, with or without -v).
  */
 function httpLine(b: Buffer, bp: number, len: number): number {
   let printThis = false;
@@ -97,7 +207,7 @@ function httpLine(b: Buffer, bp: number, len: number): number {
       if (d0 >= 48 && d0 <= 57 && d1 >= 48 && d1 <= 57 && d2 >= 48 && d2 <= 57) printThis = true;
     }
   }
-  if (!printThis) return -1;
+  if (!printThis) return -2;
   // print_txt_line from offset 0: nothing at all for binary data or a CR without LF
   for (let i = 0; i < len; i++) {
     const c = b[bp + i]!;
@@ -187,6 +297,7 @@ export class FastPath {
     private readonly nano: boolean,
     private readonly numbered: boolean,
     private readonly absoluteSeq: boolean,
+    private readonly verbose = 0,
   ) {
     this.withDate = timeFormat === 4;
   }
@@ -256,8 +367,11 @@ export class FastPath {
       const http = dlen > 0 && (sport === 80 || dport === 80 || sport === 8080 || dport === 8080);
       // the summary reads the payload: only when all of it was captured
       if (http && tp + hlen + dlen > snapend) return -1;
-      const line = http ? httpLine(b, tp + hlen, dlen) : -1;
+      const line = http ? httpLine(b, tp + hlen, dlen) : -2;
       if (line > 1024) return -1;
+      const verbose = this.verbose;
+      // -v: text requests/responses print every line, and RST data is shown; both left to the general printer
+      if (verbose && (line !== -2 || (flags & 0x04 && dlen > 0))) return -1;
       // the options must be ones this path prints; checked before anything is written
       let q = tp + 20;
       const oend = tp + hlen;
@@ -312,9 +426,21 @@ export class FastPath {
         }
       }
       void start;
-      pos = this.addresses(out, pos, b, ip, v6, sport, dport);
+      pos = this.addresses(out, pos, b, ip, v6, sport, dport, length);
       pos = put(out, pos, FLAGS);
       pos = put(out, pos, FLAG_TEXT[flags]!);
+      if (verbose && tp + tlen <= snapend) {
+        const sum = finish(sum16(b, tp, tlen, pseudo(b, ip, v6, 6, tlen)));
+        const field = (b[tp + 16]! << 8) | b[tp + 17]!;
+        pos = put(out, pos, CKSUM);
+        pos = putHex4(out, pos, field);
+        if (sum === 0) pos = put(out, pos, CORRECT);
+        else {
+          pos = put(out, pos, INCORRECT);
+          pos = putHex4(out, pos, shouldBe(field, sum));
+          out[pos++] = 41;
+        }
+      }
       if (dlen > 0 || flags & 0x07) {
         pos = put(out, pos, SEQ);
         pos = putUint(out, pos, seq);
@@ -394,7 +520,20 @@ export class FastPath {
       if (ulen > tlen - 8) return -1; // "bad length"
       pos = this.head(out, pos, sec, nsec);
       if (pos < 0) return -1;
-      pos = this.addresses(out, pos, b, ip, v6, sport, dport);
+      pos = this.addresses(out, pos, b, ip, v6, sport, dport, length);
+      const dataLen = Math.min(ulen, tlen - 8);
+      if (this.verbose && v6 && tp + 8 + dataLen <= snapend) {
+        const sum = finish(sum16(b, tp, dataLen + 8, pseudo(b, ip, true, 17, dataLen + 8)));
+        const field = (b[tp + 6]! << 8) | b[tp + 7]!;
+        if (sum === 0) pos = put(out, pos, UDP_OK);
+        else {
+          pos = put(out, pos, UDP_BAD);
+          pos = putHex4(out, pos, field);
+          pos = put(out, pos, ARROW);
+          pos = putHex4(out, pos, shouldBe(field, sum));
+          pos = put(out, pos, BANG);
+        }
+      }
       pos = put(out, pos, UDP_LENGTH);
       pos = putUint(out, pos, ulen);
       out[pos++] = 10;
@@ -418,9 +557,64 @@ export class FastPath {
     return this.putTime(out, pos, sec, nsec);
   }
 
-  private addresses(out: Buffer, pos: number, b: Buffer, ip: number, v6: boolean, sport: number, dport: number): number {
+  /** tcpdump's -v IP header: `(tos 0x0, ttl 64, ...)` then a line break, or IPv6's `(hlim ...) `. */
+  private ipVerbose(out: Buffer, pos: number, b: Buffer, ip: number, v6: boolean, length: number): number {
+    if (v6) {
+      out[pos++] = 40;
+      const flow = b.readUInt32BE(ip);
+      if (flow & 0x0ff00000) {
+        pos = put(out, pos, CLASS);
+        const c = (flow >>> 20) & 0xff;
+        out[pos++] = HEXCHARS[c >> 4]!;
+        out[pos++] = HEXCHARS[c & 15]!;
+        out[pos++] = 44;
+        out[pos++] = 32;
+      }
+      if (flow & 0x000fffff) {
+        pos = put(out, pos, FLOWLABEL);
+        const fl = flow & 0xfffff;
+        for (let s = 16; s >= 0; s -= 4) out[pos++] = HEXCHARS[(fl >> s) & 15]!;
+        out[pos++] = 44;
+        out[pos++] = 32;
+      }
+      pos = put(out, pos, HLIM);
+      pos = putUint(out, pos, b[ip + 7]!);
+      pos = put(out, pos, b[ip + 6] === 6 ? NH_TCP : NH_UDP);
+      pos = putUint(out, pos, length - 40);
+      out[pos++] = 41;
+      out[pos++] = 32;
+      return pos;
+    }
+    const tos = b[ip + 1]!;
+    pos = put(out, pos, TOS);
+    pos = putHexMin(out, pos, tos);
+    pos = put(out, pos, ECN_TEXT[tos & 3]!);
+    const ttl = b[ip + 8]!;
+    if (ttl >= 1) {
+      pos = put(out, pos, TTL);
+      pos = putUint(out, pos, ttl);
+    }
+    pos = put(out, pos, ID);
+    pos = putUint(out, pos, (b[ip + 4]! << 8) | b[ip + 5]!);
+    pos = put(out, pos, b[ip + 6]! & 0x40 ? OFF_DF : OFF_NONE);
+    pos = put(out, pos, b[ip + 9] === 6 ? PROTO_TCP : PROTO_UDP);
+    pos = putUint(out, pos, length);
+    const sum = finish(sum16Bytes(b, ip, 20, 0));
+    if (sum !== 0) {
+      const field = (b[ip + 10]! << 8) | b[ip + 11]!;
+      pos = put(out, pos, BAD_CKSUM);
+      pos = putHexMin(out, pos, field);
+      pos = put(out, pos, PAREN_ARROW);
+      pos = putHexMin(out, pos, shouldBe(field, sum));
+      pos = put(out, pos, PAREN_BANG);
+    }
+    return put(out, pos, V4_TAIL);
+  }
+
+  private addresses(out: Buffer, pos: number, b: Buffer, ip: number, v6: boolean, sport: number, dport: number, length: number): number {
     if (v6) {
       pos = put(out, pos, IP6_);
+      if (this.verbose) pos = this.ipVerbose(out, pos, b, ip, true, length);
       pos = putIpv6(out, pos, b, ip + 8);
       out[pos++] = 46;
       pos = putUint(out, pos, sport);
@@ -428,6 +622,7 @@ export class FastPath {
       pos = putIpv6(out, pos, b, ip + 24);
     } else {
       pos = put(out, pos, IP_);
+      if (this.verbose) pos = this.ipVerbose(out, pos, b, ip, false, length);
       pos = putIpv4(out, pos, b, ip + 12);
       out[pos++] = 46;
       pos = putUint(out, pos, sport);

@@ -46,7 +46,7 @@ interface SeqEntry {
 interface SeqEntry6 extends SeqEntry {
   pa: number;
   pc: number;
-  tuple: Buffer;
+  tuple: Int32Array;
 }
 
 /**
@@ -75,25 +75,22 @@ export class TcpSeqTable {
   }
 
   lookup6(b: Buffer, a: number, pa: number, c: number, pc: number, create: boolean): SeqEntry | undefined {
-    // a 52-bit hash of the tuple picks a bucket; entries keep their tuple to compare
-    let h1 = (pa << 16) ^ pc;
-    let h2 = 0x9e3779b9;
-    for (let i = 0; i < 16; i += 4) {
-      h1 = Math.imul(h1 ^ b.readInt32BE(a + i), 0x85ebca6b) ^ (h1 >>> 13);
-      h2 = Math.imul(h2 ^ b.readInt32BE(c + i), 0xc2b2ae35) ^ (h2 >>> 16);
-    }
+    const a0 = b.readInt32BE(a), a1 = b.readInt32BE(a + 4), a2 = b.readInt32BE(a + 8), a3 = b.readInt32BE(a + 12);
+    const c0 = b.readInt32BE(c), c1 = b.readInt32BE(c + 4), c2 = b.readInt32BE(c + 8), c3 = b.readInt32BE(c + 12);
+    // a 52-bit hash of the tuple picks a bucket; entries keep the tuple to compare
+    const h1 = Math.imul(a0 ^ Math.imul(a1, 0x85ebca6b) ^ Math.imul(a2, 0xc2b2ae35) ^ Math.imul(a3, 0x27d4eb2f), 0x165667b1) ^ pa;
+    const h2 = Math.imul(c0 ^ Math.imul(c1, 0x85ebca6b) ^ Math.imul(c2, 0xc2b2ae35) ^ Math.imul(c3, 0x27d4eb2f), 0x9e3779b1) ^ (pc << 4);
     const key = (h1 >>> 0) * 0x100000 + (h2 & 0xfffff);
     let bucket = this.v6.get(key);
     if (bucket !== undefined) {
-      for (const e of bucket) {
-        if (e.pa === pa && e.pc === pc && b.compare(e.tuple, 0, 16, a, a + 16) === 0 && b.compare(e.tuple, 16, 32, c, c + 16) === 0) return e;
+      for (let i = 0; i < bucket.length; i++) {
+        const e = bucket[i]!;
+        const t = e.tuple;
+        if (e.pa === pa && e.pc === pc && t[0] === a0 && t[1] === a1 && t[2] === a2 && t[3] === a3 && t[4] === c0 && t[5] === c1 && t[6] === c2 && t[7] === c3) return e;
       }
     }
     if (!create) return undefined;
-    const tuple = Buffer.allocUnsafe(32);
-    b.copy(tuple, 0, a, a + 16);
-    b.copy(tuple, 16, c, c + 16);
-    const e: SeqEntry6 = { seq: 0, ack: 0, pa, pc, tuple };
+    const e: SeqEntry6 = { seq: 0, ack: 0, pa, pc, tuple: Int32Array.of(a0, a1, a2, a3, c0, c1, c2, c3) };
     if (bucket === undefined) {
       bucket = [];
       this.v6.set(key, bucket);
@@ -101,6 +98,7 @@ export class TcpSeqTable {
     bucket.push(e);
     return e;
   }
+
 }
 
 export function printTcp(ctx: PrintContext, bp: number, length: number, ip: IpInfo): void {
