@@ -115,6 +115,19 @@ async function liveReport(opts: Parsed, expression: string, maxConnections: numb
   return report;
 }
 
+/** The report as one JSON document, written in pieces so no single huge string is built. */
+function writeJson(report: HandshakeReport, out: (s: string) => void): void {
+  let chunk = '{"connections":[';
+  report.connections.forEach((c, i) => {
+    chunk += (i ? ',' : '') + JSON.stringify(c);
+    if (chunk.length >= 1 << 16) {
+      out(chunk);
+      chunk = '';
+    }
+  });
+  out(`${chunk}],"summary":${JSON.stringify(report.summary)}}\n`);
+}
+
 /** Entry point for `wirescope handshakes ...`; returns the exit code. */
 export async function runHandshakes(argv: string[]): Promise<number> {
   const out = (s: string): void => void process.stdout.write(s);
@@ -177,7 +190,7 @@ export async function runHandshakes(argv: string[]): Promise<number> {
     throw e;
   }
 
-  if (opts.json) out(JSON.stringify(report) + '\n');
+  if (opts.json) writeJson(report, out);
   else out(formatTable(report.connections) + formatSummary(report.summary));
 
   const result = checkReport(report, checks);

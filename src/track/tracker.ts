@@ -148,7 +148,7 @@ class Conn {
   declare firstNsec: number;
   declare lastSec: number;
   declare lastNsec: number;
-  declare closedSec: number;
+  declare closed: boolean;
 
   // handshake
   declare clientSyn: boolean;
@@ -261,7 +261,7 @@ class Conn {
     this.firstNsec = 0;
     this.lastSec = 0;
     this.lastNsec = 0;
-    this.closedSec = NO_VALUE;
+    this.closed = false;
     this.clientSyn = false;
     this.clientIsn = 0;
     this.synDataLen = 0;
@@ -377,6 +377,7 @@ export class HandshakeTracker {
   private readonly onConnection: ((c: ConnectionReport) => void) | undefined;
   private sinceSweep = 0;
   private nowSec = 0;
+  private baseSec = NO_VALUE;
 
   constructor(opts: TrackerOptions = {}) {
     this.maxConnections = Math.max(1, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
@@ -465,7 +466,11 @@ export class HandshakeTracker {
   feedSegment(seg: TcpSegment, tsSec: number, tsNsec: number, index: number): void {
     this.summary.packets++;
     this.summary.tcpPackets++;
-    this.nowSec = tsSec;
+    // Seconds are kept relative to the first packet: small integers stay unboxed in V8, where
+    // epoch seconds (> 2^30) would each cost a heap number per connection field.
+    if (this.baseSec === NO_VALUE) this.baseSec = tsSec;
+    const sec = tsSec - this.baseSec;
+    this.nowSec = sec;
     const buf = seg.buf;
     const v6 = seg.ipVersion === 6;
     const so = seg.srcAddrOffset;
@@ -533,7 +538,7 @@ export class HandshakeTracker {
         conn.s0 = a0; conn.s1 = a1; conn.s2 = a2; conn.s3 = a3; conn.sPort = sp;
       }
       conn.firstIndex = index;
-      conn.firstSec = tsSec;
+      conn.firstSec = sec;
       conn.firstNsec = tsNsec;
       conn.chain = this.table.get(hash) ?? null;
       this.table.set(hash, conn);
@@ -547,7 +552,7 @@ export class HandshakeTracker {
       this.pushNewest(conn);
     }
 
-    this.process(conn, fromClient, seg, tsSec, tsNsec, index);
+    this.process(conn, fromClient, seg, sec, tsNsec, index);
 
     if (++this.sinceSweep >= 1024) {
       this.sinceSweep = 0;
@@ -688,7 +693,7 @@ export class HandshakeTracker {
           c.rstBy = fromClient ? 1 : 2;
           c.rstAfterFins = c.cFin && c.sFin;
           if (!fromClient && c.clientSyn && !c.synAckSeen && !c.simultaneous) c.refused = true;
-          this.markClosed(c, sec);
+          this.markClosed(c);
         }
       } else {
         this.violate(c, index, ViolationKinds.RstOutOfWindow, rstMessage(c, fromClient, seq));
@@ -697,7 +702,7 @@ export class HandshakeTracker {
       if (fin) {
         if (fromClient) c.cFin = true;
         else c.sFin = true;
-        if (c.cFin && c.sFin) this.markClosed(c, sec);
+        if (c.cFin && c.sFin) this.markClosed(c);
       }
       const end = (seq + len + (syn ? 1 : 0) + (fin ? 1 : 0)) >>> 0;
       if (fromClient) {
@@ -740,9 +745,9 @@ export class HandshakeTracker {
     return d >= 0 && d < Math.max(win, 1);
   }
 
-  private markClosed(c: Conn, sec: number): void {
-    if (c.closedSec === NO_VALUE) {
-      c.closedSec = sec;
+  private markClosed(c: Conn): void {
+    if (!c.closed) {
+      c.closed = true;
       this.closing.push(c);
     }
   }
@@ -929,7 +934,7 @@ export class HandshakeTracker {
     c.chain = null;
     this.unlink(c);
     this.liveCount--;
-    const unfinished = c.closedSec === NO_VALUE;
+    const unfinished = !c.closed;
     this.count(c);
     if (evicted && unfinished) {
       this.summary.evicted++;
@@ -1020,7 +1025,7 @@ export class HandshakeTracker {
         connectNs: c.finalAck ? nsBetween(c.firstSynSec, c.firstSynNsec, c.ackSec, c.ackNsec) : null,
       },
       durationNs: nsBetween(c.firstSec, c.firstNsec, c.lastSec, c.lastNsec),
-      start: `${c.firstSec}.${String(c.firstNsec).padStart(9, '0')}`,
+      start: `${c.firstSec + this.baseSec}.${String(c.firstNsec).padStart(9, '0')}`,
       options: {
         client: c.cOpt.toJSON(),
         server: c.sOpt.toJSON(),
