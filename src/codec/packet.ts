@@ -15,7 +15,13 @@ import type { ChecksumSource } from './checksum.js';
 
 /** Most VLAN tags decoded before the frame is called malformed. */
 export const MAX_VLAN_TAGS = 8;
-const MAX_LAYERS = 32;
+
+/** Wire order of the layers; a packet's layers are always a subsequence (VLAN repeated). */
+const WIRE_ORDER: readonly LayerId[] = [
+  Layer.Null, Layer.Loop, Layer.Ethernet, Layer.Sll, Layer.Sll2, Layer.Raw, Layer.Vlan,
+  Layer.Arp, Layer.Ipv4, Layer.Ipv6, Layer.Tcp, Layer.Udp, Layer.Icmp, Layer.Icmpv6, Layer.Payload,
+];
+const VLAN_BIT = 1 << Layer.Vlan;
 
 /**
  * The decoded packet. One instance per PacketDecoder, re-set by every decode(); views are
@@ -28,10 +34,8 @@ export class Packet implements ChecksumSource {
   capLen = 0;
   origLen = 0;
   linkType = 0;
-  layerCount = 0;
-  /** Bit i set when layer id i is present. */
+  /** Bit i set when layer id i is present (the layer list below is derived from it). */
   layerMask = 0;
-  private readonly layerIds = new Uint8Array(MAX_LAYERS);
 
   readonly loop = new NullView();
   readonly eth = new EthernetView();
@@ -68,8 +72,26 @@ export class Packet implements ChecksumSource {
   has(layer: LayerId): boolean {
     return (this.layerMask & (1 << layer)) !== 0;
   }
+  /** Number of layers, each VLAN tag counted. */
+  get layerCount(): number {
+    let m = this.layerMask & ~VLAN_BIT;
+    let n = 0;
+    while (m !== 0) {
+      m &= m - 1;
+      n++;
+    }
+    return n + this.vlanCount;
+  }
+  /** The i-th layer in wire order (Layer.Payload past the end). */
   layerAt(i: number): LayerId {
-    return this.layerIds[i] as LayerId;
+    const m = this.layerMask;
+    for (const id of WIRE_ORDER) {
+      if ((m & (1 << id)) === 0) continue;
+      const n = id === Layer.Vlan ? this.vlanCount : 1;
+      if (i < n) return id;
+      i -= n;
+    }
+    return Layer.Payload;
   }
   vlan(i: number): VlanView {
     return this.vlans[i]!;
@@ -120,7 +142,6 @@ export class Packet implements ChecksumSource {
 
   /** @internal */
   push(layer: LayerId): void {
-    if (this.layerCount < MAX_LAYERS) this.layerIds[this.layerCount++] = layer;
     this.layerMask |= 1 << layer;
   }
   /** @internal Records the first issue only. */
@@ -169,7 +190,6 @@ export class PacketDecoder {
     p.capLen = capLen;
     p.origLen = origLen;
     p.linkType = linkType;
-    p.layerCount = 0;
     p.layerMask = 0;
     p.vlanCount = 0;
     p.etherType = -1;
@@ -254,7 +274,6 @@ export class PacketDecoder {
     eth.buf = buf;
     eth.offset = off;
     eth.length = 14;
-    p.push(Layer.Ethernet);
     p.etherType = et;
     p.networkOffset = n;
     p.ipProto = proto;
@@ -265,25 +284,28 @@ export class PacketDecoder {
       v.headerLength = 20;
       v.length = 20;
       v.finalDstOffset = n + 16;
-      p.push(Layer.Ipv4);
-    } else {
-      p.ip6.reset(buf, n, 40);
-      p.push(Layer.Ipv6);
-    }
+    } else p.ip6.reset(buf, n, 40);
     p.transportOffset = t;
+    let payloadStart: number;
+    let payloadEnd: number;
     if (proto === 6) {
       const bad = p.tcp.reset(buf, t, thl);
-      p.push(Layer.Tcp);
       if (bad >= 0) p.fail(Layer.Tcp, IssueReason.BadOption, bad);
-      p.setPayload(t + thl, ipEnd);
+      payloadStart = t + thl;
+      payloadEnd = ipEnd;
     } else {
       const u = p.udp;
       u.buf = buf;
       u.offset = t;
       u.length = 8;
-      p.push(Layer.Udp);
-      p.setPayload(t + 8, t + thl);
+      payloadStart = t + 8;
+      payloadEnd = t + thl;
     }
+    p.payloadOffset = payloadStart;
+    p.payloadLength = payloadEnd - payloadStart;
+    // One store for the whole layer list.
+    p.layerMask = (1 << Layer.Ethernet) | (et === 0x0800 ? 1 << Layer.Ipv4 : 1 << Layer.Ipv6) |
+      (proto === 6 ? 1 << Layer.Tcp : 1 << Layer.Udp) | (payloadEnd > payloadStart ? 1 << Layer.Payload : 0);
     return true;
   }
 
