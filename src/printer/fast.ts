@@ -391,8 +391,8 @@ export class FastPath {
       const start = pos;
       pos = this.head(out, pos, sec, nsec);
       if (pos < 0) return -1;
-      let seq = b.readUInt32BE(tp + 4);
-      let ack = b.readUInt32BE(tp + 8);
+      let seq = u32(b, tp + 4);
+      let ack = u32(b, tp + 8);
       if (!this.absoluteSeq && flags & 0x10) {
         const alen = v6 ? 16 : 4;
         const sa = v6 ? ip + 8 : ip + 12;
@@ -484,9 +484,9 @@ export class FastPath {
               break;
             case 8:
               pos = put(out, pos, TS_VAL);
-              pos = putUint(out, pos, b.readUInt32BE(q + 2));
+              pos = putUint(out, pos, u32(b, q + 2));
               pos = put(out, pos, ECR);
-              pos = putUint(out, pos, b.readUInt32BE(q + 6));
+              pos = putUint(out, pos, u32(b, q + 6));
               break;
             default:
               pos = put(out, pos, EOL);
@@ -561,7 +561,7 @@ export class FastPath {
   private ipVerbose(out: Buffer, pos: number, b: Buffer, ip: number, v6: boolean, length: number): number {
     if (v6) {
       out[pos++] = 40;
-      const flow = b.readUInt32BE(ip);
+      const flow = u32(b, ip);
       if (flow & 0x0ff00000) {
         pos = put(out, pos, CLASS);
         const c = (flow >>> 20) & 0xff;
@@ -633,4 +633,12 @@ export class FastPath {
     pos = putUint(out, pos, dport);
     return put(out, pos, COLON_SP);
   }
+}
+
+/** Big-endian reads by hand: Buffer's readUInt32BE does not inline on every Buffer shape. */
+function u32(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+function i32(b: Uint8Array, o: number): number {
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
 }

@@ -38,10 +38,10 @@ const v6Text: string[] = new Array<string>(V6_SLOTS).fill('');
 
 /** inet_ntop(AF_INET6), cached. */
 export function ipv6At(b: Buffer, off: number): string {
-  const a = b.readInt32BE(off);
-  const c = b.readInt32BE(off + 4);
-  const d = b.readInt32BE(off + 8);
-  const e = b.readInt32BE(off + 12);
+  const a = i32(b, off);
+  const c = i32(b, off + 4);
+  const d = i32(b, off + 8);
+  const e = i32(b, off + 12);
   const slot = (a ^ c ^ d ^ e ^ (e >>> 12) ^ (d >>> 7)) & (V6_SLOTS - 1);
   const k = slot * 4;
   if (v6Valid[slot] === 1 && v6Keys[k] === a && v6Keys[k + 1] === c && v6Keys[k + 2] === d && v6Keys[k + 3] === e) return v6Text[slot]!;
@@ -165,4 +165,12 @@ export function cksumShouldBe(field: number, computed: number): number {
   s = (s & 0xffff) + (s >>> 16);
   s = (s & 0xffff) + (s >>> 16);
   return s & 0xffff;
+}
+
+/** Big-endian reads by hand: Buffer's readUInt32BE does not inline on every Buffer shape. */
+function u32(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+function i32(b: Uint8Array, o: number): number {
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
 }

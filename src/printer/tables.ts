@@ -77,7 +77,6 @@ export const LINKTYPE_BANNER: Record<number, [string, string]> = {
   6: ['IEEE802', 'Token ring'],
   9: ['PPP', 'PPP'],
   12: ['RAW', 'Raw IP'],
-  14: ['RAW', 'Raw IP'],
   101: ['RAW', 'Raw IP'],
   105: ['IEEE802_11', '802.11'],
   108: ['LOOP', 'OpenBSD loopback'],

@@ -58,8 +58,8 @@ export class TcpSeqTable {
   private readonly v6 = new Map<number, SeqEntry6[]>();
 
   lookup4(b: Buffer, a: number, pa: number, c: number, pc: number, create: boolean): SeqEntry | undefined {
-    const k1 = b.readUInt32BE(a) * 65536 + pa;
-    const k2 = b.readUInt32BE(c) * 65536 + pc;
+    const k1 = u32(b, a) * 65536 + pa;
+    const k2 = u32(b, c) * 65536 + pc;
     let inner = this.v4.get(k1);
     if (inner === undefined) {
       if (!create) return undefined;
@@ -75,8 +75,8 @@ export class TcpSeqTable {
   }
 
   lookup6(b: Buffer, a: number, pa: number, c: number, pc: number, create: boolean): SeqEntry | undefined {
-    const a0 = b.readInt32BE(a), a1 = b.readInt32BE(a + 4), a2 = b.readInt32BE(a + 8), a3 = b.readInt32BE(a + 12);
-    const c0 = b.readInt32BE(c), c1 = b.readInt32BE(c + 4), c2 = b.readInt32BE(c + 8), c3 = b.readInt32BE(c + 12);
+    const a0 = i32(b, a), a1 = i32(b, a + 4), a2 = i32(b, a + 8), a3 = i32(b, a + 12);
+    const c0 = i32(b, c), c1 = i32(b, c + 4), c2 = i32(b, c + 8), c3 = i32(b, c + 12);
     // a 52-bit hash of the tuple picks a bucket; entries keep the tuple to compare
     const h1 = Math.imul(a0 ^ Math.imul(a1, 0x85ebca6b) ^ Math.imul(a2, 0xc2b2ae35) ^ Math.imul(a3, 0x27d4eb2f), 0x165667b1) ^ pa;
     const h2 = Math.imul(c0 ^ Math.imul(c1, 0x85ebca6b) ^ Math.imul(c2, 0xc2b2ae35) ^ Math.imul(c3, 0x27d4eb2f), 0x9e3779b1) ^ (pc << 4);
@@ -412,4 +412,12 @@ function printFastOpen(ctx: PrintContext, cp: number, datalen: number, exp: bool
     ctx.s += ' cookie ';
     for (let i = 0; i < datalen; ++i) ctx.s += HEX2[ctx.u8(cp + i)];
   }
+}
+
+/** Big-endian reads by hand: Buffer's readUInt32BE does not inline on every Buffer shape. */
+function u32(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+function i32(b: Uint8Array, o: number): number {
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
 }
