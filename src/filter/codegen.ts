@@ -176,6 +176,7 @@ function emitVal(e: Emitter, v: Val): string {
 function emitBool(e: Emitter, b: Bool): void {
   switch (b.t) {
     case 'const':
+    case 'fixed':
       e.line(`r = ${b.v};`);
       return;
     case 'and':
@@ -255,6 +256,7 @@ function emitChain(e: Emitter, b: { nl: number; ipv4: boolean; proto: number }):
 
 /** Emits the computation of a test; returns the JS condition. */
 function emitTest(e: Emitter, t: Test): string {
+  if (t.t === 'fixed') return String(t.v);
   if (t.t === 'chain') {
     emitChain(e, t);
     return 'r';
@@ -268,6 +270,11 @@ function emitTest(e: Emitter, t: Test): string {
 function emitRef(e: Emitter, r: Ref, shared: Set<number>, root: boolean): void {
   if (typeof r === 'boolean') {
     e.line(`return ${r};`);
+    return;
+  }
+  if (r.test.t === 'fixed') {
+    // A pass-through block (no statements): go on to its outcome.
+    emitRef(e, r.jt, shared, false);
     return;
   }
   if (!root && shared.has(r.id)) {

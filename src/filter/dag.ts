@@ -10,7 +10,7 @@ import { type Fact, decided, fact } from './rejects.js';
 import type { Bool } from './ir.js';
 
 /** A test: a comparison, or a protochain walk (which libpcap never optimizes). */
-export type Test = Bool & ({ t: 'cmp' } | { t: 'chain' });
+export type Test = Bool & ({ t: 'cmp' } | { t: 'chain' } | { t: 'fixed' });
 
 export interface DNode {
   id: number;
@@ -40,7 +40,8 @@ export class DagBuilder {
 
   /** The unique node for (test, jt, jf); a test with one successor is no test at all. */
   mk(test: Test, jt: Ref, jf: Ref): Ref {
-    if (jt === jf) return jt;
+    // A late-folded test stays as a pass-through block, as in libpcap's final program.
+    if (jt === jf && test.t !== 'fixed') return jt;
     const key = `${this.keyOf(test)}|${refId(jt)}|${refId(jf)}`;
     let n = this.nodes.get(key);
     if (!n) {
@@ -57,6 +58,7 @@ export class DagBuilder {
         return b.v ? t : f;
       case 'cmp':
       case 'chain':
+      case 'fixed':
         return this.mk(b, t, f);
       case 'not':
         return this.build(b.a, f, t);
@@ -85,7 +87,7 @@ const MAX_BLOCKS = 5_000;
 const MAX_PASSES = 100;
 
 function valOf(t: Test, id: number): string {
-  if (t.t === 'chain') return `chain#${id}`;
+  if (t.t === 'chain' || t.t === 'fixed') return `${t.t}#${id}`;
   if (t.b.t === 'k') return JSON.stringify(t.a);
   if (t.op === '==') return JSON.stringify({ t: 'alu', op: '-', a: t.a, b: t.b });
   return JSON.stringify(t.a);
@@ -117,7 +119,7 @@ export function optimize(builder: DagBuilder, tree: Bool): Optimized | null {
   const build = (b: Bool, t: BRef, f: BRef): BRef => {
     switch (b.t) {
       case 'const': return b.v ? t : f;
-      case 'cmp': case 'chain': return mkBlock(b, t, f);
+      case 'cmp': case 'chain': case 'fixed': return mkBlock(b, t, f);
       case 'not': return build(b.a, f, t);
       case 'and': return build(b.a, build(b.b, t, f), f);
       case 'or': return build(b.a, t, build(b.b, t, f));
@@ -193,6 +195,14 @@ export function optimize(builder: DagBuilder, tree: Bool): Optimized | null {
     if (!moved && !other) break;
     if (other) idle = 0;
     else if (++idle >= MAX_PASSES) break;
+  }
+  // The last round (statements): late-folded tests now know their outcome and pass through.
+  for (const b of typeof root === 'boolean' ? [] : blocksFrom(root)) {
+    if (b.test.t === 'fixed') {
+      const to = b.test.v ? b.jt : b.jf;
+      b.jt = to;
+      b.jf = to;
+    }
   }
   // intern_blocks: merge identical blocks (mk also drops a test whose branches meet).
   const memo = new Map<number, Ref>();

@@ -7,7 +7,11 @@
 
 /** A 32-bit unsigned value. */
 export type Val =
-  | { t: 'k'; v: number }
+  /**
+   * A constant. `late`: it only became constant by folding `x & 0` / `x * 0`, which libpcap's
+   * optimizer does after it has stopped moving branches — so tests on it are still there.
+   */
+  | { t: 'k'; v: number; late?: true }
   | {
       t: 'ld';
       size: 1 | 2 | 4;
@@ -42,7 +46,12 @@ export type Bool =
    * offset `start` (relative to `nl`, or the IPv4 header length when `ipv4`), skip IPv6
    * extension headers (and AH) until the protocol is found.
    */
-  | { t: 'chain'; nl: number; ipv4: boolean; proto: number };
+  | { t: 'chain'; nl: number; ipv4: boolean; proto: number }
+  /**
+   * A comparison whose outcome `v` is known only from late constant folding: libpcap keeps
+   * the tests leading to it (and their loads), and it then passes straight to its outcome.
+   */
+  | { t: 'fixed'; v: boolean };
 
 export type CmpOp = '==' | '>' | '>=' | '&';
 
@@ -71,6 +80,7 @@ export function or(a: Bool, b: Bool): Bool {
 
 export function not(a: Bool): Bool {
   if (a.t === 'const') return a.v ? FALSE : TRUE;
+  if (a.t === 'fixed') return { t: 'fixed', v: !a.v };
   if (a.t === 'not') return a.a;
   return { t: 'not', a };
 }
@@ -80,6 +90,7 @@ export function cmp(op: CmpOp, a: Val, b: Val): Bool {
     const x = a.v;
     const y = b.v;
     const r = op === '==' ? x === y : op === '>' ? x > y : op === '>=' ? x >= y : (x & y) !== 0;
+    if (a.late || b.late) return { t: 'fixed', v: r };
     return r ? TRUE : FALSE;
   }
   return { t: 'cmp', op, a, b };
@@ -96,15 +107,19 @@ export function mcmp(size: 1 | 2 | 4, off: number, value: number, mask = 0xfffff
 }
 
 export function alu(op: AluOp, a: Val, b: Val): Val {
-  if (a.t === 'k' && b.t === 'k') return k(evalAlu(op, a.v, b.v));
+  if (a.t === 'k' && b.t === 'k') {
+    const v = evalAlu(op, a.v, b.v);
+    return a.late || b.late ? { t: 'k', v, late: true } : k(v);
+  }
   // libpcap's optimizer turns `A & 0` and `A * 0` into the constant 0, and the loads feeding
-  // them die with it (so they can no longer reject a short packet).
-  if (b.t === 'k' && b.v === 0 && (op === '&' || op === '*')) return k(0);
+  // them die with it (so they can no longer reject a short packet) — but only in its last
+  // round, after branches stopped moving: hence `late`.
+  if (b.t === 'k' && b.v === 0 && (op === '&' || op === '*')) return { t: 'k', v: 0, late: true };
   return { t: 'alu', op, a, b };
 }
 
 export function neg(a: Val): Val {
-  if (a.t === 'k') return k(-a.v);
+  if (a.t === 'k') return a.late ? { t: 'k', v: (-a.v) >>> 0, late: true } : k(-a.v);
   return { t: 'neg', a };
 }
 

@@ -80,6 +80,7 @@ function exits(b: Bool, sense: boolean): Facts[] {
       if (!sense) return exits(b.b, false).map((e) => [...must(b.a, false), ...e]);
       return [...exits(b.a, true), ...exits(b.b, true).map((e) => [...must(b.a, false), ...e])];
     case 'const':
+    case 'fixed':
       return b.v === sense ? [[]] : [];
     case 'chain':
       return [[]];
@@ -90,6 +91,7 @@ function exits(b: Bool, sense: boolean): Facts[] {
 function walk(b: Bool, facts: Facts): boolean | undefined {
   switch (b.t) {
     case 'const':
+    case 'fixed':
       return b.v;
     case 'cmp':
       return decided(b, facts);
@@ -125,6 +127,7 @@ function impossible(b: Bool, want: boolean, c: Facts): boolean {
   if (++steps > BUDGET) return false;
   switch (b.t) {
     case 'const':
+    case 'fixed':
       return b.v !== want;
     case 'cmp':
       return decided(b, c) === !want;

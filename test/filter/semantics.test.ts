@@ -199,10 +199,42 @@ describe('byte-offset arithmetic', () => {
 
 describe('what libpcap folds away', () => {
   // tcpdump -d 'not ip[1000] & 0 = 1': ldh [12]; jeq #0x800; ld #0x0; jeq #0x1 jt 4 jf 4; ret #262144
-  // — "and #0" became a constant, the ip[1000] load is gone, every packet is accepted.
+  // — "and #0" became a constant, the ip[1000] load is gone, every packet is accepted, but
+  // the EtherType test before it stays (the fold comes after branches stop moving), so a
+  // frame cut before byte 14 is still rejected.
   it('x & 0 is a constant, so its load cannot reject', () => {
     expect(verdict('not ip[1000] & 0 = 1', tcp4(80, 2))).toBe(true);
     expect(verdict('ip[1000] * 0 = 0', tcp4(80, 2))).toBe(true);
+    expect(verdict('not ip[1000] & 0 = 1', tcp4(80, 2), 13)).toBe(false);
+  });
+
+  // tcpdump -d 'ip or 1 = 1': (000) ret #262144 — a pure constant folds early, nothing is loaded.
+  it('a constant comparison removes the tests around it', () => {
+    expect(verdict('ip or 1 = 1', tcp4(80, 2), 0)).toBe(true);
+  });
+
+  // tcpdump -d 'not ether[12:2] = 0x8100 or !tcp dst port 22': the 0x86dd and 0x800 tests
+  // stay after "jeq #0x8100" — ether[12:2] is an indexed load, numbered apart from the
+  // EtherType loads of tcp, so the optimizer cannot thread — and a 12-byte frame is rejected.
+  it('proto[expr] loads are not merged with the primitives\' loads', () => {
+    expect(verdict('not ether[12:2] = 0x8100 or !tcp dst port 22', tcp4(80, 2), 12)).toBe(false);
+    expect(verdict('not ether[12:2] = 0x8100 or !tcp dst port 22', tcp4(80, 2))).toBe(true);
+  });
+
+  // tcpdump -d '(tcp[tcpflags] & (tcp-syn|tcp-fin) != 0 and udp[2:2] < 1024 || !ether dst
+  // ff:ff:ff:ff:ff:ff)': (000) ldh [12]; (001) ld [2] ... — the root test was dropped, its
+  // load kept (opt_root), so a 12-byte frame is rejected though only bytes 0..5 matter.
+  it('a dropped root test still loads', () => {
+    const e = '(tcp[tcpflags] & (tcp-syn|tcp-fin) != 0 and udp[2:2] < 1024 || !ether dst ff:ff:ff:ff:ff:ff)';
+    expect(verdict(e, tcp4(80, 2), 14)).toBe(true);
+    expect(verdict(e, tcp4(80, 2), 12)).toBe(false);
+  });
+
+  // tcpdump -d '!src port 53 && ip6 proto 58 or host 10.0.0.1 or !vlan 100' accepts 0x86dd,
+  // 0x800, 0x806, 0x8035 at once: the host test was threaded away, so its loads cannot reject.
+  it('tests threaded away do not load', () => {
+    const e = '!src port 53 && ip6 proto 58 or host 10.0.0.1 or !vlan 100';
+    expect(verdict(e, tcp4(80, 2), 20)).toBe(true);
   });
 
   // tcpdump -d 'ip[0xffffffff] = 0': ldb [13] — the folded offset wraps at 32 bits.
