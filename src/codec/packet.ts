@@ -190,21 +190,23 @@ export class PacketDecoder {
     p.capLen = capLen;
     p.origLen = origLen;
     p.linkType = linkType;
-    p.layerMask = 0;
     p.vlanCount = 0;
+    p.issue = null;
+    p.truncated = origLen > capLen;
+    const bufEnd = buf.length;
+    const end = offset + capLen > bufEnd ? bufEnd : offset + capLen;
+    // The fast path sets every field below itself.
+    if (linkType === 1 && this.fastPath && this.commonEthernet(p, buf, offset, end)) return p;
+    p.layerMask = 0;
     p.etherType = -1;
     p.ipProto = -1;
     p.networkOffset = -1;
     p.transportOffset = -1;
     p.payloadOffset = offset;
     p.payloadLength = 0;
-    p.issue = null;
-    p.truncated = origLen > capLen;
-    const bufEnd = buf.length;
-    const end = offset + capLen > bufEnd ? bufEnd : offset + capLen;
     switch (linkType) {
       case 1:
-        if (!this.fastPath || !this.commonEthernet(p, buf, offset, end)) this.ethernet(p, buf, offset, end);
+        this.ethernet(p, buf, offset, end);
         break;
       case 0:
       case 108:
