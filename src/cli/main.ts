@@ -158,17 +158,23 @@ async function pump(cli: CliOptions, io: CliIo, source: RecordSource, expression
   const printer = writer === null ? await makeFormatter(cli, info) : null;
   const limit = cli.count ?? Infinity;
   let count = 0;
+  let lastLinkType = -1;
+  let lastFilter: PacketFilter | null = null;
   let failure: unknown = null;
   try {
     outer: for await (const batch of source) {
       for (const rec of batch) {
         if (compile !== null) {
-          let f = filters.get(rec.linkType);
-          if (f === undefined) {
-            f = compile(expression, rec.linkType, { bigEndian: info.bigEndian });
-            filters.set(rec.linkType, f);
+          if (rec.linkType !== lastLinkType) {
+            let f = filters.get(rec.linkType);
+            if (f === undefined) {
+              f = compile(expression, rec.linkType, { bigEndian: info.bigEndian });
+              filters.set(rec.linkType, f);
+            }
+            lastLinkType = rec.linkType;
+            lastFilter = f;
           }
-          if (!f(rec.buf, rec.offset, rec.capLen, rec.origLen)) continue;
+          if (!lastFilter!(rec.buf, rec.offset, rec.capLen, rec.origLen)) continue;
         }
         count++;
         if (writer !== null) writer.write(rec);
