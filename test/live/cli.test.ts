@@ -28,12 +28,17 @@ reportGate(gate, 'wirescope -i');
 const wirescope = (args: string[], ms = 30_000): NsProcess => spawnProcess([process.execPath, join(root, 'bin/wirescope.js'), ...args], ms);
 const tcpdump = (args: string[], ms = 30_000): NsProcess => spawnProcess(['tcpdump', '-l', ...args], ms);
 
-/** Starts every process, waits until each listens, runs `traffic`, interrupts them all. */
+/**
+ * Starts every process, waits until each listens, runs `traffic`, interrupts them all.
+ * tcpdump runs as users run it (not --immediate-mode, which makes libpcap cut `-s 60` packets
+ * at 58 bytes on lo): its TPACKET_V3 ring hands over a block when a 1 s timer retires it, so
+ * the interrupt comes after that.
+ */
 async function captureTogether(procs: NsProcess[], traffic: () => Promise<void>): Promise<void> {
   try {
     for (const p of procs) await waitFor(p.stderr, 'listening on', 10_000);
     await traffic();
-    await sleep(150);
+    await sleep(1300);
   } finally {
     for (const p of procs) p.kill('SIGINT');
   }
@@ -120,7 +125,7 @@ describe.runIf(gate.ok)('wirescope -i against tcpdump', () => {
     expect(timed.stdout()).toContain('Flags [F.]');
     expect(timed.stdout().endsWith('\n\n')).toBe(false);
     expect(timed.stderr()).toMatch(/packets captured\n\d+ packets received by filter\n0 packets dropped by kernel\n$/);
-    await sleep(100);
+    await sleep(1300);
     terminated.kill('SIGTERM');
     tcpdumpTerminated.kill('SIGTERM');
     expect(await terminated.exited).toBe(0);
@@ -135,12 +140,17 @@ describe.runIf(gate.ok)('wirescope -i against tcpdump', () => {
     const refusedPort = closed.port;
     await closed.close(); // nothing listens there any more: connecting is refused
     const filter = `tcp port ${server.port} or tcp port ${refusedPort}`;
-    const ok = wirescope(['handshakes', '-i', 'lo', '--duration', '2500ms', '--require-complete', '--server', `127.0.0.1:${server.port}`, filter]);
-    const strict = wirescope(['handshakes', '-i', 'lo', '--duration', '2500ms', '--max-refused', '0', '--json', filter]);
-    for (const p of [ok, strict]) await waitFor(p.stderr, 'listening on lo', 10_000);
-    await tcpExchange('127.0.0.1', server.port, ['one\n']);
-    await tcpExchange('127.0.0.1', server.port, ['two\n']);
-    await expect(tcpExchange('127.0.0.1', refusedPort, ['x'])).rejects.toThrow(/ECONNREFUSED/);
+    const ok = wirescope(['handshakes', '-i', 'lo', '--require-complete', '--server', `127.0.0.1:${server.port}`, filter]);
+    const strict = wirescope(['handshakes', '-i', 'lo', '--max-refused', '0', '--json', filter]);
+    try {
+      for (const p of [ok, strict]) await waitFor(p.stderr, 'listening on lo', 10_000);
+      await tcpExchange('127.0.0.1', server.port, ['one\n']);
+      await tcpExchange('127.0.0.1', server.port, ['two\n']);
+      await expect(tcpExchange('127.0.0.1', refusedPort, ['x'])).rejects.toThrow(/ECONNREFUSED/);
+      await sleep(150);
+    } finally {
+      for (const p of [ok, strict]) p.kill('SIGINT');
+    }
     expect(await ok.exited, ok.stderr()).toBe(0);
     expect(ok.stdout()).toMatch(/3 connections, 3 attempts, 2 complete, 1 refused/);
     expect(ok.stderr().match(/ complete +fin +\S+ +SF +ShADadFf/g)).toHaveLength(2);

@@ -61,7 +61,7 @@ describe.runIf(gate.ok)('live capture on a veth pair between two namespaces', ()
       const client = spawnInNetns(pair.client, [process.execPath, peer, 'tcp-client', '198.18.0.2', '7000', '40001']);
       expect(await client.exited, client.stderr()).toBe(0);
       expect(await server.exited, server.stderr()).toBe(0);
-      await sleep(100);
+      await sleep(1300); // tcpdump's TPACKET_V3 block timer (1 s) hands over the last packets
     } finally {
       for (const p of [ours, oursPrinted, theirsPrinted]) p.kill('SIGINT');
       await theirs.stop();
