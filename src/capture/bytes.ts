@@ -207,23 +207,29 @@ export class ByteWindow {
     this.end = tail + n;
   }
 
-  /** Room after `end` for `need` bytes from `start`: move the tail to the front, or grow. */
+  /**
+   * Room after `end` for the next read towards `need` bytes from `start`: move the tail to the
+   * front, or grow. Growth follows the data that actually arrives (at most one chunk ahead of
+   * it), so a block that only claims a large length never sizes an allocation by itself.
+   */
   private makeRoom(need: number): void {
-    if (this.buf.length - this.start >= need && this.end < this.buf.length) return;
     const tail = this.end - this.start;
+    const want = Math.min(need, tail + this.chunk);
+    if (this.end < this.buf.length && this.buf.length - this.start >= want) return;
     const std = this.spare !== null && this.buf.length === this.spare.length;
-    if (need <= this.buf.length - this.headroom && std) {
-      if (this.start !== this.headroom) this.buf.copyWithin(this.headroom, this.start, this.end);
-      this.base += this.start - this.headroom;
-      this.start = this.headroom;
-      this.end = this.headroom + tail;
+    const front = std ? this.headroom : 0;
+    if (want <= this.buf.length - front) {
+      if (this.start !== front) this.buf.copyWithin(front, this.start, this.end);
+      this.base += this.start - front;
+      this.start = front;
+      this.end = front + tail;
       return;
     }
-    let size = this.buf.length;
-    while (size < need + this.chunk) size *= 2;
+    let size = this.buf.length * 2;
+    while (size < want) size *= 2;
     const bigger = Buffer.allocUnsafe(Math.min(size, this.maxSize + this.chunk));
     this.buf.copy(bigger, 0, this.start, this.end);
-    if (std) this.spare = this.spare ?? this.buf;
+    if (std && this.spare === null) this.spare = this.buf;
     this.base += this.start;
     this.buf = bigger;
     this.start = 0;

@@ -154,6 +154,18 @@ describe('writer behaviour', () => {
     expect(Buffer.concat(chunks).equals(readFileSync(file))).toBe(true);
   });
 
+  it('big-endian pcapng output reads back the same, in tshark too', async () => {
+    const src = join(CAPTURE_FIXTURES, 'two-links.pcapng');
+    const records = await readAllRecords(src);
+    const out = join(work, 'be.pcapng');
+    await writeAll(out, records, { format: 'pcapng', linkType: 1, nanosecond: true, bigEndian: true });
+    const again = await openCapture(out);
+    expect(again.info.bigEndian).toBe(true);
+    await again.close();
+    expect((await readAllRecords(out)).map(same)).toEqual(records.map(same));
+    if (tshark) expect(tsharkRead(out).records.map((t) => [t.time, t.len, t.encap])).toEqual(tsharkRead(src).records.map((t) => [t.time, t.len, t.encap]));
+  });
+
   it('big-endian output when asked; a record of another link type is refused by a pcap writer', async () => {
     const records = await readAllRecords(join(CAPTURE_FIXTURES, 'lo-usec.pcap'));
     const out = join(work, 'be.pcap');
