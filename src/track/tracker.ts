@@ -417,10 +417,11 @@ export class HandshakeTracker {
     if (pkt.has(Layer.Tcp)) {
       payloadLength = pkt.payloadLength;
       optionsLength = tcp.headerLength - 20;
-    } else if (pkt.issue !== null && pkt.issue.layer === Layer.Tcp && tcp.length >= 14 && (b[t + 12]! >> 4) >= 5) {
-      // A snaplen cut inside the TCP header: ports, numbers and flags are all the tracker needs,
-      // and the IP length still says how much payload there was (tshark tracks these too).
-      const hl = (b[t + 12]! >> 4) * 4;
+    } else if (pkt.issue !== null && pkt.issue.layer === Layer.Tcp && tcp.length >= 14) {
+      // A snaplen cut inside the TCP header, or a data offset that does not fit: ports, numbers
+      // and flags are all the tracker needs, and the IP length still says how much payload
+      // there was (tshark tracks these segments too). A data offset under 5 counts as 5.
+      const hl = Math.max(20, (b[t + 12]! >> 4) * 4);
       optionsLength = Math.max(0, Math.min(hl, tcp.length) - 20);
       payloadLength = truncatedPayload(pkt, t, hl);
     } else {
@@ -430,16 +431,16 @@ export class HandshakeTracker {
     // The IP header nearest the TCP header carries it (tunnels put another IP layer outside).
     const hasV4 = pkt.has(Layer.Ipv4);
     const hasV6 = pkt.has(Layer.Ipv6);
+    // The destination is the final one (IPv4 source route, IPv6 routing header): the address
+    // TCP's pseudo-header and the peer's replies use.
     if (hasV6 && (!hasV4 || pkt.ip6.offset > pkt.ip4.offset)) {
-      const o = pkt.ip6.offset;
       s.ipVersion = 6;
-      s.srcAddrOffset = o + 8;
-      s.dstAddrOffset = o + 24;
+      s.srcAddrOffset = pkt.ip6.offset + 8;
+      s.dstAddrOffset = pkt.ip6.finalDstOffset;
     } else if (hasV4) {
-      const o = pkt.ip4.offset;
       s.ipVersion = 4;
-      s.srcAddrOffset = o + 12;
-      s.dstAddrOffset = o + 16;
+      s.srcAddrOffset = pkt.ip4.offset + 12;
+      s.dstAddrOffset = pkt.ip4.finalDstOffset;
     } else {
       this.summary.packets++;
       return;
@@ -759,6 +760,14 @@ export class HandshakeTracker {
   }
 
   private zeek(c: Conn, isOrig: boolean, flags: number, seq: number, len: number, window: number): void {
+    // Most segments: an established side sending ACK or data it has sent before in kind. Only
+    // the retransmission letter can still change.
+    if ((flags & (TcpFlag.Syn | TcpFlag.Fin | TcpFlag.Rst | TcpFlag.Ack)) === TcpFlag.Ack && window !== 0 &&
+        (isOrig ? c.oState : c.rState) === Endpoint.Established &&
+        ((isOrig ? c.oHist : c.rHist) & (len > 0 ? Hist.Data : Hist.Ack)) !== 0) {
+      if (len > 0) this.rexmit(c, isOrig, seq, len, false, false);
+      return;
+    }
     const syn = (flags & TcpFlag.Syn) !== 0;
     const fin = (flags & TcpFlag.Fin) !== 0;
     const rst = (flags & TcpFlag.Rst) !== 0;
@@ -816,24 +825,25 @@ export class HandshakeTracker {
         this.letter(c, false, 'W');
       }
     }
-    // Retransmitted payload: the segment ends at or before what this side already sent.
-    if (len > 0 && !rst && eState !== Endpoint.Reset) {
-      const haveNext = isOrig ? c.cHaveNext : c.sHaveNext;
-      const end = (seq + len + (syn ? 1 : 0) + (fin ? 1 : 0)) >>> 0;
-      if (haveNext && seqDelta(end, isOrig ? c.cNext : c.sNext) <= 0) {
-        if (isOrig) {
-          if (++c.oRexmit >= c.oRexmitNext) {
-            c.oRexmitNext *= 10;
-            this.letter(c, true, 'T');
-          }
-        } else if (++c.rRexmit >= c.rRexmitNext) {
-          c.rRexmitNext *= 10;
-          this.letter(c, false, 'T');
-        }
-      }
-    }
+    if (len > 0 && !rst && eState !== Endpoint.Reset) this.rexmit(c, isOrig, seq, len, syn, fin);
 
     this.zeekState(c, isOrig, syn, ack, fin, rst, len);
+  }
+
+  /** Retransmitted payload: the segment ends at or before what this side already sent (T/t). */
+  private rexmit(c: Conn, isOrig: boolean, seq: number, len: number, syn: boolean, fin: boolean): void {
+    const haveNext = isOrig ? c.cHaveNext : c.sHaveNext;
+    const end = (seq + len + (syn ? 1 : 0) + (fin ? 1 : 0)) >>> 0;
+    if (!haveNext || seqDelta(end, isOrig ? c.cNext : c.sNext) > 0) return;
+    if (isOrig) {
+      if (++c.oRexmit >= c.oRexmitNext) {
+        c.oRexmitNext *= 10;
+        this.letter(c, true, 'T');
+      }
+    } else if (++c.rRexmit >= c.rRexmitNext) {
+      c.rRexmitNext *= 10;
+      this.letter(c, false, 'T');
+    }
   }
 
   private letter(c: Conn, isOrig: boolean, upper: string): void {
@@ -1048,7 +1058,8 @@ export class HandshakeTracker {
 }
 
 function isFragment(pkt: Packet): boolean {
-  if (pkt.has(Layer.Ipv6) && pkt.ip6.hasFragment) return true;
+  // An atomic IPv6 fragment (offset 0, M clear) is a whole datagram (RFC 6946).
+  if (pkt.has(Layer.Ipv6) && (pkt.ip6.fragmented || pkt.ip6.fragmentOffset !== 0)) return true;
   return pkt.has(Layer.Ipv4) && (pkt.ip4.mf || pkt.ip4.fragmentOffset !== 0);
 }
 

@@ -15,6 +15,12 @@ const CAPTURE = /\.(pcap|pcapng|cap)(\.gz)?$/;
 
 /** file -> first frame -> why we differ from tshark. */
 const KNOWN: Record<string, Record<number, string>> = {
+  'icmp.pcap': {
+    4: 'the TCP header quoted inside an ICMP need-to-frag error: tshark files the quoted SYN under a TCP stream; it is not a segment on the wire, so we track no connection for it',
+  },
+  'tcp-options.pcap': {
+    3: 'every packet comes from the client; tshark sets its SYN-ACK bit for a segment with every flag set (SYN+ACK+FIN+RST+...) sent by the client itself, and its ACK bit for the client\'s ACKs; no server ever answered, so we say timeout',
+  },
   'violation-final-ack-wrong.pcap': {
     1: 'tshark sets its ACK bit for any pure ACK without checking the acknowledgment number; this ACK acknowledges the server ISN+7, so the handshake never completed',
   },
