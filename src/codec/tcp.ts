@@ -48,9 +48,8 @@ export class TcpView {
   /** Window scale shift count, -1 if absent. */
   windowScale = -1;
   sackPermitted = false;
-  hasTimestamps = false;
-  tsVal = 0;
-  tsEcr = 0;
+  /** Absolute offset of the timestamps option's TSval, -1 if absent (the values are read on demand). */
+  tsOffset = -1;
   sackBlockCount = 0;
   /** Absolute offset of the first SACK block, -1 if none. */
   sackOffset = -1;
@@ -69,9 +68,7 @@ export class TcpView {
     this.offset = offset;
     this.length = headerLength;
     this.headerLength = headerLength;
-    this.hasTimestamps = false;
-    this.tsVal = 0;
-    this.tsEcr = 0;
+    this.tsOffset = -1;
     if (this.optionsDirty) {
       this.optionsDirty = false;
       this.mss = -1;
@@ -89,9 +86,7 @@ export class TcpView {
     if (
       headerLength === 32 && buf[start] === 1 && buf[start + 1] === 1 && buf[start + 2] === 8 && buf[start + 3] === 10
     ) {
-      this.hasTimestamps = true;
-      this.tsVal = u32(buf, start + 4);
-      this.tsEcr = u32(buf, start + 8);
+      this.tsOffset = start + 4;
       return -1;
     }
     return this.parseOptions(start, end);
@@ -131,9 +126,7 @@ export class TcpView {
           break;
         case 8:
           if (len !== 10) return o;
-          this.hasTimestamps = true;
-          this.tsVal = u32(b, o + 2);
-          this.tsEcr = u32(b, o + 6);
+          this.tsOffset = o + 2;
           break;
         case 34:
           this.tfoCookieOffset = o + 2;
@@ -153,6 +146,17 @@ export class TcpView {
     return -1;
   }
 
+  get hasTimestamps(): boolean {
+    return this.tsOffset >= 0;
+  }
+  /** TSval, 0 without the option. */
+  get tsVal(): number {
+    return this.tsOffset < 0 ? 0 : u32(this.buf, this.tsOffset);
+  }
+  /** TSecr, 0 without the option. */
+  get tsEcr(): number {
+    return this.tsOffset < 0 ? 0 : u32(this.buf, this.tsOffset + 4);
+  }
   get srcPort(): number {
     return (this.buf[this.offset]! << 8) | this.buf[this.offset + 1]!;
   }
