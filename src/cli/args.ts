@@ -119,7 +119,8 @@ export function buildCommand(): Command {
     '\nExit status: 0 success, 2 usage or input error (bad option, unreadable or corrupt file, bad filter).\n' +
       'Output lines match tcpdump 4.99 for Ethernet, 802.1Q/QinQ, Linux SLL/SLL2, BSD loopback, raw IP, ARP, IPv4, IPv6\n' +
       '(extension headers), ICMP, ICMPv6, TCP and UDP; application data is summarised for HTTP, SSH, WHOIS, DNS\n' +
-      'queries and TFTP and otherwise left at the transport line ("length N"), i.e. not decoded.',
+      'queries, TFTP, NTP, BOOTP (headers) and otherwise left at the transport line ("length N"); where tcpdump\n' +
+      'would decode a well-known port that wirescope does not, the line ends with " [NAME not decoded]".',
   );
   p.exitOverride();
   p.configureOutput({ writeOut: () => undefined, writeErr: () => undefined });

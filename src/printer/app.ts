@@ -13,6 +13,27 @@ const HTTP_METHODS = [
   'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'ORDERPATCH',
 ];
 
+/**
+ * Ports whose payload tcpdump 4.99 decodes and wirescope does not: the line keeps the transport
+ * fields tcpdump prints and ends with ` [NAME not decoded]`, so it never passes for tcpdump's.
+ */
+export const TCP_UNDECODED: ReadonlyMap<number, string> = new Map([
+  [21, 'FTP'], [23, 'TELNET'], [25, 'SMTP'], [53, 'DNS'], [139, 'NBT'], [179, 'BGP'], [323, 'RPKI-RTR'],
+  [554, 'RTSP'], [639, 'MSDP'], [646, 'LDP'], [1723, 'PPTP'], [2049, 'NFS'], [5060, 'SIP'], [6379, 'RESP'],
+  [6633, 'OpenFlow'], [6653, 'OpenFlow'], [8554, 'RTSP'], [10288, 'BEEP'],
+]);
+export const UDP_UNDECODED: ReadonlyMap<number, string> = new Map([
+  [49, 'TACACS'], [88, 'Kerberos'], [137, 'NBT'], [138, 'NBT'], [161, 'SNMP'], [162, 'SNMP'], [443, 'QUIC'],
+  [500, 'ISAKMP'], [514, 'SYSLOG'], [520, 'RIP'], [521, 'RIPng'], [546, 'DHCPv6'], [547, 'DHCPv6'],
+  [1645, 'RADIUS'], [1646, 'RADIUS'], [1701, 'L2TP'], [1812, 'RADIUS'], [1813, 'RADIUS'], [2123, 'GTP'],
+  [2152, 'GTP'], [3784, 'BFD'], [3785, 'BFD'], [4500, 'ISAKMP'], [4784, 'BFD'], [4789, 'VXLAN'],
+  [5060, 'SIP'], [5355, 'LLMNR'], [6081, 'Geneve'],
+]);
+
+function undecoded(table: ReadonlyMap<number, string>, sport: number, dport: number): string | undefined {
+  return table.get(sport) ?? table.get(dport);
+}
+
 export function printTcpPayload(ctx: PrintContext, bp: number, length: number, sport: number, dport: number, flags: number): void {
   const o = ctx.opts;
   if (flags & 0x04 && o.verbose) {
@@ -31,6 +52,9 @@ export function printTcpPayload(ctx: PrintContext, bp: number, length: number, s
   } else if (port(22)) {
     ctx.protocol = 'ssh';
     printSshVersion(ctx, bp, length);
+  } else {
+    const name = undecoded(TCP_UNDECODED, sport, dport);
+    if (name !== undefined) ctx.s += ` [${name} not decoded]`;
   }
 }
 
@@ -143,6 +167,12 @@ function printTxtLine(ctx: PrintContext, prefix: string, bp: number, idx: number
   }
   ctx.s += prefix + ctx.buf.toString('latin1', bp + start, bp + idx);
   return 0;
+}
+
+/** The ` [NAME not decoded]` marker for UDP ports tcpdump would decode ('' for none). */
+export function udpUndecodedMark(sport: number, dport: number): string {
+  const name = undecoded(UDP_UNDECODED, sport, dport);
+  return name === undefined ? '' : ` [${name} not decoded]`;
 }
 
 /** UDP payload summaries; false when wirescope does not decode the port (caller prints `UDP, length`). */

@@ -8,6 +8,7 @@
  */
 import type { TcpSeqTable } from './tcp.js';
 import { ipv6At } from './format.js';
+import { TCP_UNDECODED, UDP_UNDECODED } from './app.js';
 
 function portTable(ports: number[]): Uint8Array {
   const t = new Uint8Array(65536);
@@ -156,7 +157,7 @@ const FLAG_TEXT: Uint8Array[] = [];
 }
 
 /** Ports whose payload the general printer summarises (tcpdump decodes them); HTTP is done here. */
-const TCP_APP_PORTS = portTable([22, 43]);
+const TCP_APP_PORTS = portTable([22, 43, ...TCP_UNDECODED.keys()]);
 const HTTP_METHODS = new Set([
   'OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT', 'PATCH',
   'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'ORDERPATCH',
@@ -218,7 +219,7 @@ function httpLine(b: Buffer, bp: number, len: number): number {
   return len;
 }
 
-const UDP_APP_PORTS = portTable([53, 5353, 67, 68, 69, 123]);
+const UDP_APP_PORTS = portTable([53, 5353, 67, 68, 69, 123, ...UDP_UNDECODED.keys()]);
 
 const V6_TEXT_SLOTS = 4096;
 const v6Cache: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(V6_TEXT_SLOTS);

@@ -4,7 +4,7 @@ import { csumAdd, csumFinish, cksumShouldBe, hex4, ipv4At, ipv6At } from './form
 import type { IpInfo } from './ip.js';
 import { ip4PseudoSum } from './ip.js';
 import { ip6PseudoSum } from './ip6.js';
-import { printUdpPayload } from './app.js';
+import { printUdpPayload, udpUndecodedMark } from './app.js';
 
 function addresses(ctx: PrintContext, ip: IpInfo, sport: number, dport: number): void {
   const b = ctx.buf;
@@ -66,4 +66,5 @@ export function printUdp(ctx: PrintContext, bp: number, length: number, ip: IpIn
   }
   if (!o.quiet && printUdpPayload(ctx, cp, length, sport, dport)) return;
   ctx.s += ulen > length && !ip.fragmented ? `UDP, bad length ${ulen} > ${length}` : `UDP, length ${ulen}`;
+  if (!o.quiet) ctx.s += udpUndecodedMark(sport, dport);
 }
