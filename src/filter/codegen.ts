@@ -277,6 +277,12 @@ function emitRef(e: Emitter, r: Ref, shared: Set<number>, root: boolean): void {
     emitRef(e, r.jt, shared, false);
     return;
   }
+  if (r.jt === r.jf) {
+    // A test whose outcome no longer matters but whose loads libpcap still runs.
+    emitTest(e, r.test);
+    emitRef(e, r.jt, shared, false);
+    return;
+  }
   if (!root && shared.has(r.id)) {
     e.line(`return n${int(r.id)}(buf, o, cap, len);`);
     return;

@@ -39,9 +39,9 @@ export class DagBuilder {
   }
 
   /** The unique node for (test, jt, jf); a test with one successor is no test at all. */
-  mk(test: Test, jt: Ref, jf: Ref): Ref {
-    // A late-folded test stays as a pass-through block, as in libpcap's final program.
-    if (jt === jf && test.t !== 'fixed') return jt;
+  /** `keep`: a test whose branches meet stays (it still loads); otherwise it is dropped. */
+  mk(test: Test, jt: Ref, jf: Ref, keep = false): Ref {
+    if (jt === jf && !keep && test.t !== 'fixed') return jt;
     const key = `${this.keyOf(test)}|${refId(jt)}|${refId(jf)}`;
     let n = this.nodes.get(key);
     if (!n) {
@@ -204,25 +204,26 @@ export function optimize(builder: DagBuilder, tree: Bool): Optimized | null {
       b.jf = to;
     }
   }
-  // intern_blocks: merge identical blocks (mk also drops a test whose branches meet).
+  // intern_blocks: merge identical blocks. A test whose branches meet only now (its two
+  // successors were merged) stays: no pass runs after this to bypass it, so its loads run.
   const memo = new Map<number, Ref>();
   const intern = (r: BRef): Ref => {
     if (typeof r === 'boolean') return r;
     const hit = memo.get(r.id);
     if (hit !== undefined) return hit;
-    const out = builder.mk(r.test, intern(r.jt), intern(r.jf));
+    const out = builder.mk(r.test, intern(r.jt), intern(r.jf), true);
     memo.set(r.id, out);
     return out;
   };
-  // opt_root: skip root tests whose branches meet, keeping their statements.
+  // opt_root: skip root tests whose branches meet, keeping their statements — unless what is
+  // left is a bare return ("no point executing any statements").
   const prelude: Test[] = [];
-  let r: BRef = root;
+  let r: Ref = intern(root);
   while (typeof r !== 'boolean' && r.jt === r.jf) {
     prelude.push(r.test);
     r = r.jt;
   }
-  // "If the root node is a return, there is no point executing any statements."
-  return { root: intern(r), prelude: typeof r === 'boolean' ? [] : prelude };
+  return { root: r, prelude: typeof r === 'boolean' ? [] : prelude };
 }
 
 /**

@@ -4,14 +4,11 @@
  * are grouped by link type into one file per type so each expression costs one tcpdump run
  * per link type. Where libpcap refuses an expression for a link type, we must refuse it too.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureRecord } from '../../src/capture/record.js';
 import { FilterError } from '../../src/errors.js';
 import { compileFilter } from '../../src/filter/index.js';
-import { syntheticCaptures } from './frames.js';
-import { CORPUS, FIXTURES, captureFiles, readRecords, tcpdumpAvailable, tcpdumpSelect, writeGroup, type Group } from './harness.js';
+import { gatherSources, tcpdumpAvailable, tcpdumpSelect, writeGroup, type Group } from './harness.js';
 
 export const EXPRESSIONS: string[] = [
   // protocols
@@ -94,31 +91,6 @@ export const EXPRESSIONS: string[] = [
 const enabled = tcpdumpAvailable();
 if (!enabled) {
   console.warn('filter differential test skipped: tcpdump is not installed (CI installs it)');
-}
-
-interface Source {
-  label: string;
-  records: CaptureRecord[];
-}
-
-async function gatherSources(): Promise<Source[]> {
-  const out: Source[] = [];
-  const fixtureFiles = captureFiles(FIXTURES);
-  if (fixtureFiles.length === 0) console.warn('filter differential: no real-kernel captures in fixtures/ yet');
-  for (const f of fixtureFiles) out.push({ label: f, records: await readRecords(f) });
-  if (existsSync(CORPUS)) {
-    for (const f of captureFiles(CORPUS)) out.push({ label: f, records: await readRecords(f) });
-  } else {
-    console.warn(`filter differential: ${CORPUS} is absent; tcpdump corpus part skipped`);
-  }
-  const synthDir = join(FIXTURES, 'filter');
-  const committed = captureFiles(synthDir);
-  if (committed.length > 0) {
-    for (const f of committed) out.push({ label: f, records: await readRecords(f) });
-  } else {
-    for (const c of syntheticCaptures()) out.push({ label: `synthetic ${c.name}`, records: c.records });
-  }
-  return out;
 }
 
 describe.skipIf(!enabled)('filter agrees with tcpdump', () => {

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCapture, openWriter } from '../../src/capture/index.js';
+import { syntheticCaptures } from './frames.js';
 import type { CaptureRecord } from '../../src/capture/record.js';
 
 export const CORPUS = join(import.meta.dirname, '../../../shared/corpus/tcpdump');
@@ -76,3 +77,30 @@ export function tcpdumpSelect(path: string, expr: string): TcpdumpVerdict {
   }
   return { ok: true, selected };
 }
+
+/** Every capture the filter tests use: real-kernel fixtures, the tcpdump corpus (when present), our synthetic files. */
+export interface Source {
+  label: string;
+  records: CaptureRecord[];
+}
+
+export async function gatherSources(): Promise<Source[]> {
+  const out: Source[] = [];
+  const fixtureFiles = captureFiles(FIXTURES);
+  if (fixtureFiles.length === 0) console.warn('filter differential: no real-kernel captures in fixtures/ yet');
+  for (const f of fixtureFiles) out.push({ label: f, records: await readRecords(f) });
+  if (existsSync(CORPUS)) {
+    for (const f of captureFiles(CORPUS)) out.push({ label: f, records: await readRecords(f) });
+  } else {
+    console.warn(`filter differential: ${CORPUS} is absent; tcpdump corpus part skipped`);
+  }
+  const synthDir = join(FIXTURES, 'filter');
+  const committed = captureFiles(synthDir);
+  if (committed.length > 0) {
+    for (const f of committed) out.push({ label: f, records: await readRecords(f) });
+  } else {
+    for (const c of syntheticCaptures()) out.push({ label: `synthetic ${c.name}`, records: c.records });
+  }
+  return out;
+}
+
