@@ -146,7 +146,7 @@ describe('encode then decode gives back the field values', () => {
           if (frag?.type === 'fragment') expect([v.fragmentId, v.moreFragments, v.fragmentOffset]).toEqual([frag.id, frag.more, 0]);
         }
         const t = spec.transport!;
-        const fragmented = n.type === 'ipv4' ? n.mf : n.extensions!.some((e) => e.type === 'fragment' && e.more);
+        const fragmented = n.type === 'ipv4' ? n.mf : n.type === 'ipv6' && n.extensions!.some((e) => e.type === 'fragment' && e.more);
         const verdict = fragmented ? 'unverifiable' : 'correct';
         if (t.type === 'tcp') {
           const v = p.tcp;
@@ -163,7 +163,7 @@ describe('encode then decode gives back the field values', () => {
           sack?.blocks.forEach(([l2, r], i) => expect([v.sackLeft(i), v.sackRight(i)]).toEqual([l2, r]));
           const tfo = opt('tfo');
           expect(v.tfoCookieLength).toBe(tfo ? (tfo.cookie?.length ?? 0) : -1);
-          if (tfo) expect([...p.buf.subarray(v.tfoCookieOffset, v.tfoCookieOffset + v.tfoCookieLength)]).toEqual([...(tfo.cookie ?? [])]);
+          if (tfo) expect([...p.buf.subarray(v.tfoCookieOffset, v.tfoCookieOffset + v.tfoCookieLength)]).toEqual(Array.from(tfo.cookie ?? []));
           expect(v.checksumStatus() === verdict || (v.negativeZeroChecksum && !fragmented)).toBe(true);
         } else if (t.type === 'udp') {
           expect([p.udp.srcPort, p.udp.dstPort, p.udp.lengthField]).toEqual([t.srcPort, t.dstPort, 8 + spec.payload!.length]);
@@ -177,7 +177,7 @@ describe('encode then decode gives back the field values', () => {
           else expect([p.icmp6.code, p.icmp6.id, p.icmp6.sequence]).toEqual([t.code, t.id, t.sequence]);
           expect(p.icmp6.checksumStatus()).toBe(verdict);
         }
-        expect([...p.payload()]).toEqual([...spec.payload!]);
+        expect([...p.payload()]).toEqual(Array.from(spec.payload!));
         // And the decoded packet describes itself exactly.
         expect(encodePacket(packetSpecOf(p)!).equals(frame)).toBe(true);
       }),
