@@ -114,14 +114,6 @@ export function buildCommand(): Command {
     .option('-h, --help', 'show this help')
     .option('--version', 'print the version')
     .argument('[expression...]', 'pcap-filter expression, e.g. "tcp port 80 and host 10.0.0.1" (several words are joined with spaces)');
-  p.addHelpText(
-    'after',
-    '\nExit status: 0 success, 2 usage or input error (bad option, unreadable or corrupt file, bad filter).\n' +
-      'Output lines match tcpdump 4.99 for Ethernet, 802.1Q/QinQ, Linux SLL/SLL2, BSD loopback, raw IP, ARP, IPv4, IPv6\n' +
-      '(extension headers), ICMP, ICMPv6, TCP and UDP; application data is summarised for HTTP, SSH, WHOIS, DNS\n' +
-      'queries, TFTP, NTP, BOOTP (headers) and otherwise left at the transport line ("length N"); where tcpdump\n' +
-      'would decode a well-known port that wirescope does not, the line ends with " [NAME not decoded]".',
-  );
   p.exitOverride();
   p.configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
   p.allowExcessArguments(true);
@@ -198,6 +190,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   return cli;
 }
 
+const HELP_AFTER =
+  '\nExit status: 0 success, 2 usage or input error (bad option, unreadable or corrupt file, bad filter).\n' +
+      'Output lines match tcpdump 4.99 for Ethernet, 802.1Q/QinQ, Linux SLL/SLL2, BSD loopback, raw IP, ARP, IPv4, IPv6\n' +
+      '(extension headers), ICMP, ICMPv6, TCP and UDP; application data is summarised for HTTP, SSH, WHOIS, DNS\n' +
+      'queries, TFTP, NTP, BOOTP (headers) and otherwise left at the transport line ("length N"); where tcpdump\n' +
+      'would decode a well-known port that wirescope does not, the line ends with " [NAME not decoded]".';
+
 export function helpText(): string {
-  return buildCommand().helpInformation();
+  return buildCommand().helpInformation() + HELP_AFTER + '\n';
 }
