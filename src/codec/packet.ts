@@ -197,6 +197,12 @@ export class PacketDecoder {
     const end = offset + capLen > bufEnd ? bufEnd : offset + capLen;
     // The fast path sets every field below itself.
     if (linkType === 1 && this.fastPath && this.commonEthernet(p, buf, offset, end)) return p;
+    this.general(p, buf, offset, end, linkType);
+    return p;
+  }
+
+  /** Every link type and shape, layer by layer. Kept out of decode() so that stays small enough to inline. */
+  private general(p: Packet, buf: Buffer, offset: number, end: number, linkType: number): void {
     p.layerMask = 0;
     p.etherType = -1;
     p.ipProto = -1;
@@ -234,7 +240,6 @@ export class PacketDecoder {
         p.fail(Layer.Payload, IssueReason.UnsupportedLinkType, offset);
         p.setPayload(offset, end);
     }
-    return p;
   }
 
   /**
