@@ -18,8 +18,14 @@ import type { BenchContext } from './context.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const RSS_TAG = 'wirescope-bench-maxrss-kb:';
 
+const TIME_TAG = 'wirescope-bench-time:';
+/** GNU time gives CPU seconds and peak RSS of any child; wall clock alone misleads on a busy machine. */
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
 interface Timed {
   seconds: number;
+  /** User + system CPU seconds, when GNU time is there. */
+  cpu: number | null;
   maxRssMb: number | null;
   status: number | null;
 }
@@ -27,14 +33,29 @@ interface Timed {
 function timed(cmd: string, args: string[]): Timed {
   const devnull = openSync('/dev/null', 'w');
   try {
+    const argv = GNU_TIME ? ['-f', `${TIME_TAG}%U %S %M`, cmd, ...args] : args;
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { stdio: ['ignore', devnull, 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(GNU_TIME ?? cmd, argv, { stdio: ['ignore', devnull, 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const t = new RegExp(`${TIME_TAG}([\\d.]+) ([\\d.]+) (\\d+)`).exec(r.stderr ?? '');
     const m = new RegExp(`${RSS_TAG}(\\d+)`).exec(r.stderr ?? '');
-    return { seconds, maxRssMb: m ? Number(m[1]) / 1024 : null, status: r.status };
+    const rssKb = t ? Number(t[3]) : m ? Number(m[1]) : null;
+    return { seconds, cpu: t ? Number(t[1]) + Number(t[2]) : null, maxRssMb: rssKb === null ? null : rssKb / 1024, status: r.status };
   } finally {
     closeSync(devnull);
   }
+}
+
+function describeRun(t: Timed): string {
+  const cpu = t.cpu === null ? '' : `, ${t.cpu.toFixed(2)} s CPU`;
+  const rss = t.maxRssMb === null ? '' : `, peak RSS ${t.maxRssMb.toFixed(0)} MB`;
+  return `${t.seconds.toFixed(2)} s wall${cpu}${rss}`;
+}
+
+/** Ratio of CPU time when known (fair on a shared machine), else of wall time. */
+function ratioOf(a: Timed, b: Timed): string {
+  const wall = `${(a.seconds / b.seconds).toFixed(1)}x wall`;
+  return a.cpu !== null && b.cpu !== null && b.cpu > 0 ? `${(a.cpu / b.cpu).toFixed(1)}x CPU, ${wall}` : wall;
 }
 
 /** The real CLI when the lead's entry point is built, else the handshakes command directly. */
@@ -42,24 +63,21 @@ function wirescopeArgs(file: string, extra: string[]): string[] {
   return [fileURLToPath(import.meta.url), '--child', 'track', file, ...extra];
 }
 
-function ratio(a: number, b: number): string {
-  return `${(a / b).toFixed(1)}x`;
-}
-
 export default async function trackBench(ctx: BenchContext): Promise<void> {
   const big = ctx.bigPcap;
   const node = process.execPath;
+  if (!GNU_TIME) ctx.log('  note: /usr/bin/time is not installed; ratios use wall-clock time');
 
   const decode = timed(node, [fileURLToPath(import.meta.url), '--child', 'decode', big]);
   const track = timed(node, wirescopeArgs(big, ['--json']));
   if (track.status !== 0) ctx.log(`  note: wirescope handshakes exited ${track.status}`);
-  ctx.log(`  decode only (read + decode every packet):   ${decode.seconds.toFixed(2)} s, peak RSS ${decode.maxRssMb?.toFixed(0)} MB`);
-  ctx.log(`  wirescope handshakes BIG --json:            ${track.seconds.toFixed(2)} s, peak RSS ${track.maxRssMb?.toFixed(0)} MB`);
-  ctx.log(`  tracking / decode-only:                     ${ratio(track.seconds, decode.seconds)} (target <= 2x)`);
+  ctx.log(`  decode only (read + decode every packet): ${describeRun(decode)}`);
+  ctx.log(`  wirescope handshakes BIG --json:          ${describeRun(track)}`);
+  ctx.log(`  handshakes / decode-only:                 ${ratioOf(track, decode)} (target <= 2x)`);
   if (ctx.has('tshark')) {
-    const tshark = timed('sh', ['-c', `tshark -2 -n -r '${big}' -T fields -e tcp.stream -e tcp.completeness > /dev/null 2>&1`]);
-    ctx.log(`  tshark -2 ... -e tcp.stream -e tcp.completeness: ${tshark.seconds.toFixed(2)} s`);
-    ctx.log(`  tshark / wirescope:                         ${ratio(tshark.seconds, track.seconds)} (target >= 30x)`);
+    const tshark = timed('sh', ['-c', `exec tshark -2 -n -r '${big}' -T fields -e tcp.stream -e tcp.completeness > /dev/null 2>&1`]);
+    ctx.log(`  tshark -2 -T fields -e tcp.stream -e tcp.completeness: ${describeRun(tshark)}`);
+    ctx.log(`  tshark / wirescope handshakes:            ${ratioOf(tshark, track)} (target >= 30x)`);
   }
 
   const { ensureFloodCapture } = (await import(pathToFileURL(join(here, 'make-flood.js')).href)) as {
@@ -67,7 +85,7 @@ export default async function trackBench(ctx: BenchContext): Promise<void> {
   };
   const flood = await ensureFloodCapture(ctx.dataDir);
   const floodRun = timed(node, wirescopeArgs(flood, ['--json']));
-  ctx.log(`  SYN flood, 1,000,000 connections:           ${floodRun.seconds.toFixed(2)} s, peak RSS ${floodRun.maxRssMb?.toFixed(0)} MB (target < 200 MB)`);
+  ctx.log(`  SYN flood, 1,000,000 connections:         ${describeRun(floodRun)} (target < 200 MB)`);
 }
 
 /** Child mode: `node track.bench.js --child track|decode FILE [args]`; reports maxrss on exit. */
