@@ -1,8 +1,9 @@
 /**
- * Turns the IR into one JavaScript function (via `new Function`) that reads the Buffer
- * directly. Only integers produced here are spliced into the source — never text from the
- * expression — so the generated code cannot be steered by the filter string. The function
- * allocates nothing: locals are numbers and one boolean.
+ * Turns the decision graph (or, for protochain, the test tree) into one JavaScript function
+ * (via `new Function`) that reads the Buffer directly. Only integers and booleans produced
+ * here are spliced into the source — never text from the expression — so the generated code
+ * cannot be steered by the filter string. The function allocates nothing: locals are numbers
+ * and one boolean; graph nodes reached from several places become functions defined once.
  */
 import type { Ref, Test } from './dag.js';
 import type { Bool, Val } from './ir.js';

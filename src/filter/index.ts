@@ -2,6 +2,11 @@
  * Offline pcap-filter expressions: `compileFilter(expression, linkType)` returns a predicate
  * over raw record bytes with libpcap's semantics (the same string goes to libpcap for live
  * capture). Compiled once into a JavaScript function; the per-packet call allocates nothing.
+ *
+ * Pipeline: lexer.ts (libpcap's scanner rules) → parser.ts (its grammar, qualifier inheritance,
+ * code generated while parsing as vlan shifts offsets) → gen.ts (gencode's primitives for each
+ * link type, as a tree of ir.ts tests) → dag.ts (libpcap's optimizer, which decides which
+ * tests — and so which loads, which reject short packets — remain) → codegen.ts.
  */
 import { endianness } from 'node:os';
 import { FilterError } from '../errors.js';
@@ -30,7 +35,10 @@ export function parseFilter(expression: string, linkType: number, opts: FilterOp
 
 interface Compiled {
   tree: Bool;
-  /** The optimized decision graph; null where libpcap would not optimize (protochain). */
+  /**
+   * The optimized decision graph; null where libpcap does not optimize (protochain) or the
+   * expression is too large for the model (then the tree runs as gencode wrote it).
+   */
   dag: Optimized | null;
 }
 

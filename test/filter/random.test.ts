@@ -2,7 +2,7 @@
  * Random expressions (seeded, so every run tries the same ones) built from pcap-filter pieces
  * with and/or/not/parentheses and bare addresses that inherit qualifiers, each checked against
  * tcpdump on every capture the differential test uses: same records selected, or refused by both.
- * Set WIRESCOPE_FILTER_SEED to explore other expressions.
+ * Set WIRESCOPE_FILTER_SEED (and WIRESCOPE_FILTER_COUNT) to explore other expressions.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureRecord } from '../../src/capture/record.js';
@@ -46,7 +46,7 @@ function randomExpr(r: () => number, depth: number): string {
 }
 
 const SEED = Number(process.env.WIRESCOPE_FILTER_SEED ?? 20261121);
-const COUNT = 150;
+const COUNT = Number(process.env.WIRESCOPE_FILTER_COUNT ?? 150);
 const enabled = tcpdumpAvailable();
 if (!enabled) console.warn('random filter differential skipped: tcpdump is not installed');
 
