@@ -198,7 +198,7 @@ describe('README: Assert handshakes in CI', () => {
         writeFileSync(join(dir, 'handshakes.pcap'), await cleanConversation('127.0.0.1', 41000, '127.0.0.1', 8080));
         const rel = (p: string): string => './' + relative(dir, join(ROOT, p)).replace(/\\/g, '/');
         const code = blocks('ts')[0]!
-          .replace("from 'wirescope'", `from '${rel('src/track/index.js')}'`)
+          .replace("from 'wirescope'", `from '${rel('src/index.js')}'`)
           .replace("import 'wirescope/vitest'", `import '${rel('src/track/vitest.js')}'`)
           .replace("'handshakes.pcap'", JSON.stringify(join(dir, 'handshakes.pcap')))
           .replace("'127.0.0.1:8080'", `'${server}'`);
