@@ -64,7 +64,7 @@ const BIG_MTU_BUFFER_SIZE = 128 << 20;
 const JUMBO_MTU = 9216;
 const DEFAULT_QUEUE_BYTES = 64 << 20;
 const CHUNK_SIZE = 1 << 20;
-const MAX_BATCH = 4096;
+const MAX_BATCH = 1024;
 
 /** Records of one batch and the chunks their bytes live in. */
 class Batch {
@@ -218,6 +218,11 @@ export class LiveCapture implements LiveRecordSource {
     this.filling = next;
   }
 
+  private deliveredThisTurn = false;
+  private readonly newTurn = (): void => {
+    this.deliveredThisTurn = false;
+  };
+
   private readonly flush = (): void => {
     this.flushScheduled = false;
     this.seal();
@@ -260,6 +265,10 @@ export class LiveCapture implements LiveRecordSource {
 
   private async next(): Promise<IteratorResult<readonly CaptureRecordType[]>> {
     this.release();
+    // A consumer working through a backlog never leaves the microtask queue, so libpcap's socket
+    // would not be read and the kernel ring could overflow: let the event loop poll between
+    // batches handed out in the same turn.
+    if (this.deliveredThisTurn && !this.closed) await new Promise<void>((r) => setImmediate(r));
     if (this.ready.length === 0 && this.filling.records.length > 0) this.seal();
     let b = this.ready.shift() ?? null;
     if (!b && !this.closed) {
@@ -268,6 +277,10 @@ export class LiveCapture implements LiveRecordSource {
       });
     }
     if (!b) return { done: true, value: undefined };
+    if (!this.deliveredThisTurn) {
+      this.deliveredThisTurn = true;
+      setImmediate(this.newTurn);
+    }
     this.lent = b;
     this.delivered += b.records.length;
     return { done: false, value: b.records };
