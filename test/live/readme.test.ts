@@ -57,7 +57,7 @@ describe('README: live capture', () => {
       const rel = (p: string): string => './' + relative(dir, join(root, p)).replace(/\\/g, '/');
       const port = String(await freePort());
       const code = blocks('ts')[0]!
-        .replace("from 'wirescope'", `from '${rel('src/live/index.js')}'`)
+        .replace("from 'wirescope'", `from '${rel('src/index.js')}'`)
         .replace("import 'wirescope/vitest'", `import '${rel('src/track/vitest.js')}'`)
         .replaceAll('8080', port);
       expect(code).not.toContain("'wirescope");
