@@ -144,14 +144,14 @@ export default async function decodeBench(ctx: BenchContext): Promise<void> {
 
   if (ctx.has('tcpdump')) {
     const ns = timeTool('tcpdump', ['-nr', ctx.bigPcap]);
-    ctx.log(`tcpdump -nr (decode + print to /dev/null): ${fmt((full.packets / ns) * 1e9)} packets/s; ` +
+    ctx.log(`tcpdump -nr (decode + print to /dev/null, one wall-clock run): ${fmt((full.packets / ns) * 1e9)} packets/s; ` +
       `wirescope decode is ${(ns / full.ns).toFixed(1)}x faster`);
   }
   if (ctx.has('tshark')) {
     // tshark runs ~100x slower than tcpdump: a 200,000-packet prefix of the same file.
     const n = 200_000;
     const ns = timeTool('tshark', ['-n', '-r', ctx.bigPcap, '-c', String(n), '-T', 'fields', '-e', 'tcp.flags', '-e', 'udp.srcport']);
-    ctx.log(`tshark -T fields, first ${fmt(n)} packets: ${fmt((n / ns) * 1e9)} packets/s; ` +
+    ctx.log(`tshark -T fields, first ${fmt(n)} packets (one wall-clock run): ${fmt((n / ns) * 1e9)} packets/s; ` +
       `wirescope decode is ${((ns / n) / (full.ns / full.packets)).toFixed(0)}x faster`);
   }
   ctx.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -32,10 +32,12 @@ describe('the decode path allocates nothing', () => {
     const obs = new PerformanceObserver((list) => (gcs += list.getEntries().length));
     obs.observe({ entryTypes: ['gc'] });
     const settle = () => new Promise((r) => setTimeout(r, 50)); // GC entries arrive asynchronously
-    // A collection can still be owed to what ran before (encoding, compiling); allocation-free
-    // code gets a clean run within a few attempts, code that allocates never does.
+    // A collection can still be owed to what ran before (encoding, compiling), and on a loaded
+    // machine the optimizing compiler (a background thread) may finish late: unoptimized code
+    // boxes numbers. Allocation-free code gets a clean run within a few attempts, code that
+    // allocates never does.
     let grown = 0;
-    for (let attempt = 0; attempt < 4; attempt++) {
+    for (let attempt = 0; attempt < 10; attempt++) {
       await settle();
       gcs = 0;
       const before = process.memoryUsage().heapUsed;
