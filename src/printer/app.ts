@@ -5,8 +5,14 @@
  */
 import type { PrintContext } from './context.js';
 import { TRUNCATED } from './context.js';
-import { isPrint, visChar } from './format.js';
+import { ipv4At, ipv6At, isPrint, visChar } from './format.js';
 import { printBootp, printNtp } from './other.js';
+
+/** TCP ports whose text lines the printer summarises itself (the fast path leaves them here). */
+export const TCP_TEXT_PORTS: readonly number[] = [21, 25, 43, 80, 8080, 554, 8554, 5060, 22, 53];
+
+const RTSP_METHODS = ['DESCRIBE', 'ANNOUNCE', 'GET_PARAMETER', 'OPTIONS', 'PAUSE', 'PLAY', 'RECORD', 'REDIRECT', 'SETUP', 'SET_PARAMETER', 'TEARDOWN'];
+const SIP_METHODS = ['ACK', 'BYE', 'CANCEL', 'DO', 'INFO', 'INVITE', 'MESSAGE', 'NOTIFY', 'OPTIONS', 'PRACK', 'QAUTH', 'REFER', 'REGISTER', 'SPRACK', 'SUBSCRIBE', 'UPDATE', 'PUBLISH'];
 
 const HTTP_METHODS = [
   'OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT', 'PATCH',
@@ -18,16 +24,15 @@ const HTTP_METHODS = [
  * fields tcpdump prints and ends with ` [NAME not decoded]`, so it never passes for tcpdump's.
  */
 export const TCP_UNDECODED: ReadonlyMap<number, string> = new Map([
-  [21, 'FTP'], [23, 'TELNET'], [25, 'SMTP'], [53, 'DNS'], [139, 'NBT'], [179, 'BGP'], [323, 'RPKI-RTR'],
-  [554, 'RTSP'], [639, 'MSDP'], [646, 'LDP'], [1723, 'PPTP'], [2049, 'NFS'], [5060, 'SIP'], [6379, 'RESP'],
-  [6633, 'OpenFlow'], [6653, 'OpenFlow'], [8554, 'RTSP'], [10288, 'BEEP'],
+  [23, 'TELNET'], [179, 'BGP'], [323, 'RPKI-RTR'], [639, 'MSDP'], [646, 'LDP'], [1723, 'PPTP'], [2049, 'NFS'],
+  [6379, 'RESP'], [6633, 'OpenFlow'], [6653, 'OpenFlow'], [10288, 'BEEP'],
 ]);
 export const UDP_UNDECODED: ReadonlyMap<number, string> = new Map([
-  [49, 'TACACS'], [88, 'Kerberos'], [137, 'NBT'], [138, 'NBT'], [161, 'SNMP'], [162, 'SNMP'], [443, 'QUIC'],
+  [49, 'TACACS'], [88, 'Kerberos'], [161, 'SNMP'], [162, 'SNMP'], [443, 'QUIC'],
   [500, 'ISAKMP'], [514, 'SYSLOG'], [520, 'RIP'], [521, 'RIPng'], [546, 'DHCPv6'], [547, 'DHCPv6'],
   [1645, 'RADIUS'], [1646, 'RADIUS'], [1701, 'L2TP'], [1812, 'RADIUS'], [1813, 'RADIUS'], [2123, 'GTP'],
   [2152, 'GTP'], [3784, 'BFD'], [3785, 'BFD'], [4500, 'ISAKMP'], [4784, 'BFD'], [4789, 'VXLAN'],
-  [5060, 'SIP'], [5355, 'LLMNR'], [6081, 'Geneve'],
+  [5355, 'LLMNR'], [6081, 'Geneve'],
 ]);
 
 function undecoded(table: ReadonlyMap<number, string>, sport: number, dport: number): string | undefined {
@@ -45,10 +50,33 @@ export function printTcpPayload(ctx: PrintContext, bp: number, length: number, s
     ctx.s += ': ';
     ctx.protocol = 'whois';
     txtproto(ctx, bp, length, null, 'WHOIS');
+  } else if (port(25)) {
+    ctx.s += ': ';
+    ctx.protocol = 'smtp';
+    txtproto(ctx, bp, length, null, 'SMTP');
+  } else if (port(21)) {
+    ctx.s += ': ';
+    ctx.protocol = 'ftp';
+    txtproto(ctx, bp, length, null, 'FTP');
+  } else if (port(554) || port(8554)) {
+    ctx.s += ': ';
+    ctx.protocol = 'rtsp';
+    txtproto(ctx, bp, length, RTSP_METHODS, 'RTSP');
+  } else if (port(5060)) {
+    ctx.s += ': ';
+    ctx.protocol = 'sip';
+    txtproto(ctx, bp, length, SIP_METHODS, 'SIP');
   } else if (port(80) || port(8080)) {
     ctx.s += ': ';
     ctx.protocol = 'http';
     txtproto(ctx, bp, length, HTTP_METHODS, 'HTTP');
+  } else if (port(53)) {
+    // DNS over TCP: a 2-byte length, then the message
+    if (length < 2) ctx.s += ` [DNS over TCP: length ${length} < 2] (invalid)`;
+    else {
+      ctx.s += ' ';
+      printDns(ctx, bp + 2, length - 2);
+    }
   } else if (port(22)) {
     ctx.protocol = 'ssh';
     printSshVersion(ctx, bp, length);
@@ -165,7 +193,9 @@ function printTxtLine(ctx: PrintContext, prefix: string, bp: number, idx: number
     } else if (!isPrint(c) && c !== 0x09) return 0;
     idx++;
   }
+  // printable to the end without a line ending: tcpdump treats it as cut short
   ctx.s += prefix + ctx.buf.toString('latin1', bp + start, bp + idx);
+  ctx.printTrunc();
   return 0;
 }
 
@@ -193,6 +223,11 @@ export function printUdpPayload(ctx: PrintContext, cp: number, length: number, s
     printTftp(ctx, cp, length);
     return true;
   }
+  if (sport === 5060 || dport === 5060) {
+    ctx.protocol = 'sip';
+    txtproto(ctx, cp, length, SIP_METHODS, 'SIP');
+    return true;
+  }
   return false;
 }
 
@@ -204,57 +239,160 @@ const DNS_TYPES: Record<number, string> = {
 const DNS_OPCODES = ['', ' inv_q', ' stat', ' op3', ' notify', ' update', ' op6', ' op7', ' op8', ' updateA', ' updateD', ' updateDA', ' updateM', ' updateMA', ' zoneInit', ' zoneRef'];
 const DNS_RCODES = ['', ' FormErr', ' ServFail', ' NXDomain', ' NotImp', ' Refused', ' YXDomain', ' YXRRSet', ' NXRRSet', ' NotAuth', ' NotZone', ' Resp11', ' Resp12', ' Resp13', ' Resp14', ' NoChange'];
 
-/** A DNS message summary (tcpdump's ns_print), for queries and the header of responses. */
+/** A DNS message summary (tcpdump's ns_print): queries, and responses with their answers. */
 function printDns(ctx: PrintContext, bp: number, length: number): void {
   ctx.protocol = 'domain';
   if (length < 12) {
     ctx.s += `domain [length ${length} < 12] (invalid)`;
     return;
   }
+  try {
+    dnsBody(ctx, bp, length);
+  } catch (e) {
+    if (e !== TRUNCATED) throw e;
+    ctx.printTrunc();
+  }
+}
+
+function dnsBody(ctx: PrintContext, bp: number, length: number): void {
+  const v = ctx.opts.verbose;
   const id = ctx.u16(bp);
   const flags = ctx.u16(bp + 2);
   const qd = ctx.u16(bp + 4);
-  const an = ctx.u16(bp + 6);
+  let an = ctx.u16(bp + 6);
   const ns = ctx.u16(bp + 8);
   const ar = ctx.u16(bp + 10);
   const opcode = (flags >> 11) & 0xf;
+  let cp = bp + 12;
   if (flags & 0x8000) {
-    // response: header summary; resource records are not decoded
     ctx.s += `${id}${DNS_OPCODES[opcode]}${DNS_RCODES[flags & 0xf]}`;
     if (flags & 0x0400) ctx.s += '*';
     if (!(flags & 0x0080)) ctx.s += '-';
     if (flags & 0x0200) ctx.s += '|';
     if (flags & 0x0020) ctx.s += '$';
     if (qd !== 1) ctx.s += ` [${qd}q]`;
-    ctx.s += ` ${an}/${ns}/${ar}`;
-    let cp = bp + 12;
-    if (qd > 0) {
-      const q = questionText(ctx, cp, bp);
-      if (q !== null) {
+    for (let i = 0; i < qd; i++) {
+      if (i !== 0 || v > 1) {
+        ctx.s += ' q:';
+        const q = questionText(ctx, cp, bp);
+        if (q === null) return ctx.printTrunc();
         ctx.s += q.text;
         cp = q.next;
+      } else cp = skipName(ctx, cp) + 4;
+    }
+    ctx.s += ` ${an}/${ns}/${ar}`;
+    if (an) {
+      cp = resourceRecord(ctx, cp, bp);
+      while (--an > 0 && cp < ctx.snapend) {
+        ctx.s += ',';
+        cp = resourceRecord(ctx, cp, bp);
       }
     }
-    ctx.s += ` (${length})`;
-    return;
-  }
-  ctx.s += `${id}${DNS_OPCODES[opcode]}${flags & 0x0100 ? '+' : ''}${flags & 0x0010 ? '%' : ''}`;
-  if (flags & 0x06cf) ctx.s += ` [b2&3=0x${flags.toString(16)}]`;
-  if (qd !== 1) ctx.s += ` [${qd}q]`;
-  if (an) ctx.s += ` [${an}a]`;
-  if (ns) ctx.s += ` [${ns}n]`;
-  if (ar) ctx.s += ` [${ar}au]`;
-  let cp = bp + 12;
-  for (let i = 0; i < qd && cp < ctx.snapend; i++) {
-    const q = questionText(ctx, cp, bp);
-    if (q === null) {
-      ctx.printTrunc();
-      return;
+    if (v > 1) cp = section(ctx, ' ns:', ns, cp, bp);
+    if (v > 1) section(ctx, ' ar:', ar, cp, bp);
+  } else {
+    ctx.s += `${id}${DNS_OPCODES[opcode]}${flags & 0x0100 ? '+' : ''}${flags & 0x0010 ? '%' : ''}`;
+    if (flags & 0x06cf) ctx.s += ` [b2&3=0x${flags.toString(16)}]`;
+    if (qd !== 1) ctx.s += ` [${qd}q]`;
+    if (an) ctx.s += ` [${an}a]`;
+    if (ns) ctx.s += ` [${ns}n]`;
+    if (ar) ctx.s += ` [${ar}au]`;
+    for (let i = 0; i < qd && cp < ctx.snapend; i++) {
+      const q = questionText(ctx, cp, bp);
+      if (q === null) return ctx.printTrunc();
+      ctx.s += q.text;
+      cp = q.next;
     }
-    ctx.s += (i > 0 ? ',' : '') + q.text;
-    cp = q.next;
+    if (v > 1) {
+      cp = section(ctx, ' an:', an, cp, bp);
+      cp = section(ctx, ' ns:', ns, cp, bp);
+      section(ctx, ' ar:', ar, cp, bp);
+    }
   }
   ctx.s += ` (${length})`;
+}
+
+function section(ctx: PrintContext, label: string, n: number, cp: number, msg: number): number {
+  if (n === 0) return cp;
+  ctx.s += label;
+  cp = resourceRecord(ctx, cp, msg);
+  while (--n > 0 && cp < ctx.snapend) {
+    ctx.s += ',';
+    cp = resourceRecord(ctx, cp, msg);
+  }
+  return cp;
+}
+
+function skipName(ctx: PrintContext, cp: number): number {
+  for (let guard = 0; guard < 256; guard++) {
+    const l = ctx.u8(cp);
+    if (l === 0) return cp + 1;
+    if ((l & 0xc0) === 0xc0) return cp + 2;
+    cp += 1 + l;
+  }
+  return cp;
+}
+
+/** ns_rprint: ` name` (with -v), the type, its data; returns the next record's offset. */
+function resourceRecord(ctx: PrintContext, cp: number, msg: number): number {
+  const v = ctx.opts.verbose;
+  let p: number;
+  if (v) {
+    const n = readName(ctx, cp, msg);
+    ctx.s += ' ' + n.text;
+    p = n.next;
+  } else p = skipName(ctx, cp);
+  const type = ctx.u16(p);
+  const cls = ctx.u16(p + 2);
+  const rdlen = ctx.u16(p + 8);
+  const rd = p + 10;
+  if (cls !== 1 && type !== 41) ctx.s += cls === 3 ? ' CHAOS' : cls === 255 ? ' ANY' : ` (Class ${cls})`;
+  ctx.s += ' ' + (DNS_TYPES[type] ?? `Type${type}`);
+  ctx.check(rd, rdlen);
+  const b = ctx.buf;
+  switch (type) {
+    case 1:
+      if (rdlen >= 4) ctx.s += ' ' + ipv4At(b, rd);
+      break;
+    case 28:
+      if (rdlen >= 16) ctx.s += ' ' + ipv6At(b, rd);
+      break;
+    case 2:
+    case 5:
+    case 12:
+    case 39:
+      ctx.s += ' ' + readName(ctx, rd, msg).text;
+      break;
+    case 15:
+      ctx.s += ' ' + readName(ctx, rd + 2, msg).text + ' ' + ctx.u16(rd);
+      break;
+    case 16: {
+      let q = rd;
+      while (q < rd + rdlen) {
+        const l = b[q]!;
+        ctx.s += ' "' + b.toString('latin1', q + 1, q + 1 + l) + '"';
+        q += 1 + l;
+      }
+      break;
+    }
+    case 33:
+      ctx.s += ` ${readName(ctx, rd + 6, msg).text}:${ctx.u16(rd + 4)} ${ctx.u16(rd)} ${ctx.u16(rd + 2)}`;
+      break;
+    case 6:
+      if (v) {
+        const m = readName(ctx, rd, msg);
+        const r = readName(ctx, m.next, msg);
+        const q = r.next;
+        ctx.s += ` ${m.text} ${r.text} ${ctx.u32(q)} ${ctx.u32(q + 4)} ${ctx.u32(q + 8)} ${ctx.u32(q + 12)} ${ctx.u32(q + 16)}`;
+      }
+      break;
+    case 41:
+      ctx.s += ` UDPsize=${cls}`;
+      if (ctx.u8(p + 5) !== 0) ctx.s += ` [EDNS version ${ctx.u8(p + 5)}]`;
+      if (ctx.u8(p + 6) & 0x80) ctx.s += ' DO';
+      break;
+  }
+  return rd + rdlen;
 }
 
 function questionText(ctx: PrintContext, cp: number, msg: number): { text: string; next: number } | null {

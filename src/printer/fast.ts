@@ -8,7 +8,7 @@
  */
 import type { TcpSeqTable } from './tcp.js';
 import { ipv6At } from './format.js';
-import { TCP_UNDECODED, UDP_UNDECODED } from './app.js';
+import { TCP_TEXT_PORTS, TCP_UNDECODED, UDP_UNDECODED } from './app.js';
 
 function portTable(ports: number[]): Uint8Array {
   const t = new Uint8Array(65536);
@@ -157,12 +157,13 @@ const FLAG_TEXT: Uint8Array[] = [];
 }
 
 /** Ports whose payload the general printer summarises (tcpdump decodes them); HTTP is done here. */
-const TCP_APP_PORTS = portTable([22, 43, ...TCP_UNDECODED.keys()]);
+const TCP_APP_PORTS = portTable([...TCP_TEXT_PORTS.filter((p) => p !== 80 && p !== 8080), ...TCP_UNDECODED.keys()]);
 const HTTP_METHODS = new Set([
   'OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT', 'PATCH',
   'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'ORDERPATCH',
 ]);
 const HTTP = enc(': HTTP');
+const HTTP_TRUNC = enc(' [|http]');
 
 function isPrintByte(c: number): boolean {
   return c >= 0x20 && c < 0x7f;
@@ -219,7 +220,7 @@ function httpLine(b: Buffer, bp: number, len: number): number {
   return len;
 }
 
-const UDP_APP_PORTS = portTable([53, 5353, 67, 68, 69, 123, ...UDP_UNDECODED.keys()]);
+const UDP_APP_PORTS = portTable([53, 5353, 67, 68, 69, 123, 5060, ...UDP_UNDECODED.keys()]);
 
 const V6_TEXT_SLOTS = 4096;
 const v6Cache: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(V6_TEXT_SLOTS);
@@ -505,6 +506,8 @@ export class FastPath {
           out[pos++] = 32;
           const from = tp + hlen;
           for (let k = 0; k < line; k++) out[pos++] = b[from + k]!;
+          // no line ending before the end: tcpdump marks the line as cut short
+          if (line === dlen) pos = put(out, pos, HTTP_TRUNC);
         }
       }
       out[pos++] = 10;
