@@ -6,6 +6,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, WirescopeError } from '../errors.js';
 import {
+  DEFAULT_MAX_CONNECTIONS,
   HandshakeTracker,
   checkReport,
   feedSource,
@@ -63,7 +64,7 @@ function program(out: (s: string) => void, err: (s: string) => void): Command {
     .option('--max-handshake-rtt <time>', 'every handshake RTT (SYN to final ACK at the capture point) at most this (e.g. 5ms, 250us)')
     .option('--no-violations', 'no protocol violations')
     .option('--server <host:port>', 'apply the checks only to connections to this server ([v6]:port for IPv6, :port for any host)')
-    .option('--max-connections <n>', 'connections held in memory at once before the least recently active is evicted', '20000')
+    .option('--max-connections <n>', 'connections held in memory at once before the least recently active is evicted', String(DEFAULT_MAX_CONNECTIONS))
     .addOption(new Option('-i, --interface <iface>', 'capture live on an interface instead of reading files (needs libpcap)'))
     .option('-c, --count <n>', 'stop after N packets')
     .option('--duration <time>', 'live: stop after this long (10s, 2m)')
@@ -161,7 +162,7 @@ export async function runHandshakes(argv: string[]): Promise<number> {
       parseServer(opts.server);
       checks.server = opts.server;
     }
-    const maxConnections = count('--max-connections', opts.maxConnections) ?? 20_000;
+    const maxConnections = count('--max-connections', opts.maxConnections) ?? DEFAULT_MAX_CONNECTIONS;
     if (maxConnections < 1) throw new UsageError('--max-connections must be at least 1');
 
     if (opts.interface !== undefined) {

@@ -9,7 +9,7 @@ import { PacketDecoder } from '../codec/index.js';
 import { HandshakeTracker, emptySummary, type TrackerOptions } from './tracker.js';
 import type { ConnectionReport, HandshakeReport, HandshakeSummary } from './types.js';
 
-export { HandshakeTracker, TcpFlag, endpointString, type TcpSegment, type TrackerOptions } from './tracker.js';
+export { HandshakeTracker, TcpFlag, DEFAULT_MAX_CONNECTIONS, endpointString, type TcpSegment, type TrackerOptions } from './tracker.js';
 export { connState } from './zeek.js';
 export * from './types.js';
 export { checkReport, parseDuration, parseServer, type AssertionOptions, type AssertionResult, type AssertionFailure } from './assert.js';
