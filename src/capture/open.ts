@@ -7,8 +7,10 @@ import { createGunzip } from 'node:zlib';
 import { CaptureError } from '../errors.js';
 import { ByteWindow, FileBytes, StreamBytes, type ByteSource } from './bytes.js';
 import { openPcapSource, pcapMagicAt, readError } from './pcap.js';
-import { openPcapngSource, PCAPNG_SHB_TYPE } from './pcapng.js';
 import type { CaptureRecord, RecordSource } from './record.js';
+
+/** pcapng's first block type (a byte-order palindrome). */
+const PCAPNG_SHB_TYPE = 0x0a0d0d0a;
 
 /** Read size: big reads are what make a JS reader keep up with tcpdump. */
 export const CHUNK_SIZE = 4 << 20;
@@ -73,7 +75,11 @@ async function detect(win: ByteWindow, name: string, gzip: boolean, chunk: numbe
   }
   if (avail < 4) throw new CaptureError(name, 0, 0, `${what} too short to be a capture: ${avail} bytes`);
   if (pcapMagicAt(win.buf, win.start) !== null) return openPcapSource(win, name, gzip, keep);
-  if (win.buf.readUInt32LE(win.start) === PCAPNG_SHB_TYPE) return openPcapngSource(win, name, gzip);
+  if (win.buf.readUInt32LE(win.start) === PCAPNG_SHB_TYPE) {
+    // Loaded on demand: pcapng brings binary-parser, which a pcap reader need not pay for.
+    const { openPcapngSource } = await import('./pcapng.js');
+    return openPcapngSource(win, name, gzip);
+  }
   const head = win.buf.subarray(win.start, win.start + 4).toString('hex');
   throw new CaptureError(name, 0, 0, `not a pcap or pcapng capture (${what} starts with 0x${head})`);
 }
