@@ -1,10 +1,11 @@
 /**
  * Printing: `wirescope -nn -r BIG > /dev/null` against `tcpdump -nn -r BIG > /dev/null` on the
  * shared 1,000,000-packet capture in the same run, then the same with -v and with a filter that
- * keeps about 1% of the packets. Whole processes, wall clock, each pair run back to back.
+ * keeps about 1% of the packets. Whole processes, wall clock and CPU time (a loaded machine
+ * stretches wall clock unevenly), each pair run back to back.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext } from './context.js';
@@ -18,15 +19,30 @@ const FILTER = 'tcp[tcpflags] & tcp-syn != 0';
 
 interface Timing {
   ms: number;
+  /** User + system CPU of the child (Linux: from /proc, else NaN). */
+  cpuMs: number;
   status: number | null;
+}
+
+/** CPU time of waited-for children so far (cutime + cstime), in ms; NaN without /proc. */
+function childrenCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields 16 and 17 of stat(5), counted after the command name
+    return ((Number(f[13]) + Number(f[14])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 function time(cmd: string, args: string[]): Timing {
   const devnull = openSync('/dev/null', 'w');
   try {
+    const c0 = childrenCpuMs();
     const t0 = process.hrtime.bigint();
     const r = spawnSync(cmd, args, { stdio: ['ignore', devnull, 'ignore'], maxBuffer: 1 << 20 });
-    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, status: r.status };
+    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, cpuMs: childrenCpuMs() - c0, status: r.status };
   } finally {
     closeSync(devnull);
   }
@@ -59,7 +75,8 @@ export default async function printBench(ctx: BenchContext): Promise<void> {
     }
     const td = time('tcpdump', args);
     ctx.log(
-      `print ${label}: wirescope ${(ws.ms / 1000).toFixed(2)} s, tcpdump ${(td.ms / 1000).toFixed(2)} s, ratio ${(ws.ms / td.ms).toFixed(2)} (target <= 0.5)`,
+      `print ${label}: wirescope ${(ws.ms / 1000).toFixed(2)} s, tcpdump ${(td.ms / 1000).toFixed(2)} s, ratio ${(ws.ms / td.ms).toFixed(2)} (target <= 0.5); ` +
+        `CPU ${(ws.cpuMs / 1000).toFixed(2)} s vs ${(td.cpuMs / 1000).toFixed(2)} s, ratio ${(ws.cpuMs / td.cpuMs).toFixed(2)}`,
     );
   }
 }
