@@ -150,3 +150,18 @@ export function touchEverything(p: Packet): number {
   sink(p.payload().length);
   return n;
 }
+
+/**
+ * The shipped fixtures as one pcapng (mergecap -a keeps order and per-file link types), so a
+ * tool runs once instead of once per file; `origin[i]` names record i's file and number.
+ */
+export async function mergedFixtures(dir: string): Promise<{ path: string; origin: string[] }> {
+  const { execFileSync } = await import('node:child_process');
+  const { basename, join } = await import('node:path');
+  const files = fixtureFiles();
+  const origin: string[] = [];
+  for (const f of files) for (const r of await recordsOf(f)) origin.push(`${basename(f)} #${r.index}`);
+  const path = join(dir, 'fixtures.pcapng');
+  execFileSync('mergecap', ['-a', '-F', 'pcapng', '-w', path, ...files], { stdio: 'ignore' });
+  return { path, origin };
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Layer, PacketDecoder, type ChecksumStatus, type Packet } from '../../src/codec/index.js';
-import { corpusFiles, fixtureFiles, recordsOf } from './helpers.js';
+import { corpusFiles, fixtureFiles, mergedFixtures, recordsOf } from './helpers.js';
 
 const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
 const hasMergecap = spawnSync('mergecap', ['-h'], { stdio: 'ignore' }).status === 0;
@@ -52,7 +52,7 @@ const AGREE: Record<ChecksumStatus | '', readonly string[]> = {
 };
 
 /** Disagreements between our verdicts and tshark's over one file. */
-async function compare(file: string): Promise<{ frames: number; checked: number; bad: string[] }> {
+async function compare(file: string, origin?: string[]): Promise<{ frames: number; checked: number; bad: string[] }> {
   const records = await recordsOf(file);
   const rows = tsharkVerdicts(file);
   const bad: string[] = [];
@@ -87,12 +87,12 @@ async function compare(file: string): Promise<{ frames: number; checked: number;
       // the layers we decoded are compared.
       if (mine === '' && p.issue !== null) return;
       if (!AGREE[mine].includes(theirs)) {
-        bad.push(`${basename(file)} #${rec.index} ${FIELDS[j]}: ours ${mine || 'absent'}, tshark ${theirs || 'absent'}`);
+        bad.push(`${origin?.[i] ?? `${basename(file)} #${rec.index}`} ${FIELDS[j]}: ours ${mine || 'absent'}, tshark ${theirs || 'absent'}`);
       } else if (mine === 'incorrect' && j < 3 && row[5 + j]) {
         const expected =
           layer === Layer.Ipv4 ? p.ip4.expectedChecksum() : layer === Layer.Tcp ? p.tcp.expectedChecksum() : p.udp.expectedChecksum();
         if (expected !== parseInt(row[5 + j]!, 16)) {
-          bad.push(`${basename(file)} #${rec.index} ${FIELDS[j]}: expected ${expected.toString(16)}, tshark ${row[5 + j]}`);
+          bad.push(`${origin?.[i] ?? `${basename(file)} #${rec.index}`} ${FIELDS[j]}: expected ${expected.toString(16)}, tshark ${row[5 + j]}`);
         }
       }
     });
@@ -101,17 +101,27 @@ async function compare(file: string): Promise<{ frames: number; checked: number;
 }
 
 describe('checksum verdicts agree with tshark', () => {
-  for (const file of fixtureFiles()) {
-    it.skipIf(!hasTshark)(`${basename(file)} ${SKIP_WHY}`, async () => {
-      const r = await compare(file);
-      expect(r.bad).toEqual([]);
-      // tshark cannot dissect an unknown link type: nothing to compare there.
-      if (!basename(file).includes('linktype-147')) expect(r.checked).toBeGreaterThan(0);
-    });
-  }
-
   const tmp = mkdtempSync(join(tmpdir(), 'wirescope-cksum-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  if (hasMergecap) {
+    it.skipIf(!hasTshark)(`on every shipped fixture (merged, one tshark run) ${SKIP_WHY}`, async () => {
+      const { path, origin } = await mergedFixtures(tmp);
+      const r = await compare(path, origin);
+      expect(r.bad).toEqual([]);
+      expect(r.checked).toBeGreaterThan(500);
+    });
+  } else {
+    for (const file of fixtureFiles()) {
+      it.skipIf(!hasTshark)(`${basename(file)} ${SKIP_WHY}`, async () => {
+        const r = await compare(file);
+        expect(r.bad).toEqual([]);
+        // tshark cannot dissect an unknown link type: nothing to compare there.
+        if (!basename(file).includes('linktype-147')) expect(r.checked).toBeGreaterThan(0);
+      });
+    }
+  }
+
   const { files, why } = corpusFiles();
   const corpusWhy = !hasTshark ? SKIP_WHY : !hasMergecap ? '(mergecap absent: corpus comparison skipped)' : why;
   it.skipIf(!hasTshark || !hasMergecap || files.length === 0)(

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Layer, PacketDecoder, type Packet } from '../../src/codec/index.js';
-import { corpusFiles, fixtureFiles, recordsOf } from './helpers.js';
+import { corpusFiles, fixtureFiles, mergedFixtures, recordsOf } from './helpers.js';
 
 const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
 const hasMergecap = spawnSync('mergecap', ['-h'], { stdio: 'ignore' }).status === 0;
@@ -72,7 +72,7 @@ function firstNon8021ad(p: Packet): number | null {
 /** Fields of protocols tshark may find quoted inside ICMP errors or tunnelled inside IP. */
 const INNER = /^(tcp|udp|icmp|icmpv6)\./;
 
-async function compare(file: string): Promise<{ bad: string[]; compared: number }> {
+async function compare(file: string, origin?: string[]): Promise<{ bad: string[]; compared: number }> {
   const args = [
     '-r', file, '-o', 'ip.defragment:FALSE', '-o', 'ipv6.defragment:FALSE', '-o', 'tcp.relative_sequence_numbers:FALSE', '-T', 'fields', '-E', 'occurrence=f', '-E', 'separator=/t',
   ];
@@ -98,18 +98,23 @@ async function compare(file: string): Promise<{ bad: string[]; compared: number 
       if ((quoted || tunnel) && INNER.test(name)) return;
       compared++;
       const want = parse(theirs);
-      if (want !== ours) bad.push(`${basename(file)} #${rec.index} ${name}: ours ${ours}, tshark ${theirs}`);
+      if (want !== ours) bad.push(`${origin?.[i] ?? `${basename(file)} #${rec.index}`} ${name}: ours ${ours}, tshark ${theirs}`);
     });
   });
   return { bad, compared };
 }
 
 describe('decoded field values agree with tshark', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'wirescope-fields-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
   it.skipIf(!hasTshark)('on every shipped fixture', async () => {
     let compared = 0;
     const bad: string[] = [];
-    for (const file of fixtureFiles()) {
-      const r = await compare(file);
+    // One tshark run over the merged fixtures when mergecap is there, else one per file.
+    const runs = hasMergecap ? [await mergedFixtures(tmp)] : fixtureFiles().map((path) => ({ path, origin: undefined }));
+    for (const { path, origin } of runs) {
+      const r = await compare(path, origin);
       compared += r.compared;
       bad.push(...r.bad);
     }
@@ -117,8 +122,6 @@ describe('decoded field values agree with tshark', () => {
     expect(compared).toBeGreaterThan(1000);
   });
 
-  const tmp = mkdtempSync(join(tmpdir(), 'wirescope-fields-'));
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
   const { files, why } = corpusFiles();
   it.skipIf(!hasTshark || !hasMergecap || files.length === 0)(`on the tcpdump corpus ${why}`, async () => {
     const readable = files.filter((f) => spawnSync('capinfos', ['-c', f], { stdio: 'ignore' }).status === 0);
