@@ -36,6 +36,22 @@ const WSCALE = enc('wscale ');
 const TS_VAL = enc('TS val ');
 const ECR = enc(' ecr ');
 const EOL = enc('eol');
+const TCP_Q = enc('tcp ');
+const ETH_V4 = enc(', ethertype IPv4 (0x0800), length ');
+const ETH_V6 = enc(', ethertype IPv6 (0x86dd), length ');
+const ETH_Q_V4 = enc(', IPv4, length ');
+const ETH_Q_V6 = enc(', IPv6, length ');
+const HEX_LOWER = enc('0123456789abcdef');
+
+function putMac(out: Buffer, pos: number, b: Buffer, off: number): number {
+  for (let i = 0; i < 6; i++) {
+    if (i) out[pos++] = 58;
+    const c = b[off + i]!;
+    out[pos++] = HEX_LOWER[c >> 4]!;
+    out[pos++] = HEX_LOWER[c & 15]!;
+  }
+  return pos;
+}
 const CKSUM = enc(', cksum 0x');
 const CORRECT = enc(' (correct)');
 const INCORRECT = enc(' (incorrect -> 0x');
@@ -300,6 +316,8 @@ export class FastPath {
     private readonly numbered: boolean,
     private readonly absoluteSeq: boolean,
     private readonly verbose = 0,
+    private readonly linkHeader = false,
+    private readonly quiet = false,
   ) {
     this.withDate = timeFormat === 4;
   }
@@ -366,6 +384,16 @@ export class FastPath {
       const flags = b[tp + 13]!;
       const dlen = tlen - hlen;
       if (dlen > 0 && (TCP_APP_PORTS[sport] === 1 || TCP_APP_PORTS[dport] === 1)) return -1;
+      if (this.quiet) {
+        // tcpdump -q: the length only, before any sequence bookkeeping
+        pos = this.head(out, pos, sec, nsec, b, p, type, origLen);
+        if (pos < 0) return -1;
+        pos = this.addresses(out, pos, b, ip, v6, sport, dport, length);
+        pos = put(out, pos, TCP_Q);
+        pos = putUint(out, pos, dlen);
+        out[pos++] = 10;
+        return pos;
+      }
       const http = dlen > 0 && (sport === 80 || dport === 80 || sport === 8080 || dport === 8080);
       // the summary reads the payload: only when all of it was captured
       if (http && tp + hlen + dlen > snapend) return -1;
@@ -391,7 +419,7 @@ export class FastPath {
         }
       }
       const start = pos;
-      pos = this.head(out, pos, sec, nsec);
+      pos = this.head(out, pos, sec, nsec, b, p, type, origLen);
       if (pos < 0) return -1;
       let seq = u32(b, tp + 4);
       let ack = u32(b, tp + 8);
@@ -517,12 +545,12 @@ export class FastPath {
       if (tlen < 8 || tp + 8 > snapend) return -1;
       const sport = (b[tp]! << 8) | b[tp + 1]!;
       const dport = (b[tp + 2]! << 8) | b[tp + 3]!;
-      if (UDP_APP_PORTS[sport] === 1 || UDP_APP_PORTS[dport] === 1) return -1;
+      if (!this.quiet && (UDP_APP_PORTS[sport] === 1 || UDP_APP_PORTS[dport] === 1)) return -1;
       let ulen = (b[tp + 4]! << 8) | b[tp + 5]!;
       if (ulen < 8) return -1;
       ulen -= 8;
       if (ulen > tlen - 8) return -1; // "bad length"
-      pos = this.head(out, pos, sec, nsec);
+      pos = this.head(out, pos, sec, nsec, b, p, type, origLen);
       if (pos < 0) return -1;
       pos = this.addresses(out, pos, b, ip, v6, sport, dport, length);
       const dataLen = Math.min(ulen, tlen - 8);
@@ -546,7 +574,20 @@ export class FastPath {
     return -1;
   }
 
-  private head(out: Buffer, pos: number, sec: number, nsec: number): number {
+  private head(out: Buffer, pos: number, sec: number, nsec: number, b: Buffer, frame: number, type: number, origLen: number): number {
+    pos = this.stamp(out, pos, sec, nsec);
+    if (pos < 0 || !this.linkHeader) return pos;
+    // -e: `src > dst, ethertype IPv4 (0x0800), length N: ` (-q: `src > dst, IPv4, length N: `)
+    pos = putMac(out, pos, b, frame + 6);
+    pos = put(out, pos, GT);
+    pos = putMac(out, pos, b, frame);
+    if (this.quiet) pos = put(out, pos, type === 0x0800 ? ETH_Q_V4 : ETH_Q_V6);
+    else pos = put(out, pos, type === 0x0800 ? ETH_V4 : ETH_V6);
+    pos = putUint(out, pos, origLen);
+    return put(out, pos, COLON_SP);
+  }
+
+  private stamp(out: Buffer, pos: number, sec: number, nsec: number): number {
     if (this.numbered) {
       const n = this.number;
       if (n < 100000) {
@@ -617,7 +658,7 @@ export class FastPath {
 
   private addresses(out: Buffer, pos: number, b: Buffer, ip: number, v6: boolean, sport: number, dport: number, length: number): number {
     if (v6) {
-      pos = put(out, pos, IP6_);
+      if (!this.linkHeader) pos = put(out, pos, IP6_);
       if (this.verbose) pos = this.ipVerbose(out, pos, b, ip, true, length);
       pos = putIpv6(out, pos, b, ip + 8);
       out[pos++] = 46;
@@ -625,7 +666,7 @@ export class FastPath {
       pos = put(out, pos, GT);
       pos = putIpv6(out, pos, b, ip + 24);
     } else {
-      pos = put(out, pos, IP_);
+      if (!this.linkHeader) pos = put(out, pos, IP_);
       if (this.verbose) pos = this.ipVerbose(out, pos, b, ip, false, length);
       pos = putIpv4(out, pos, b, ip + 12);
       out[pos++] = 46;

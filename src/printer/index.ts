@@ -42,9 +42,12 @@ export class TcpdumpPrinter {
   ) {
     this.ctx = new PrintContext(opts);
     this.time = new TimestampFormatter(opts.timeFormat, opts.nano);
-    const plain = opts.verbose <= 1 && !opts.linkHeader && !opts.quiet && !opts.hex && !opts.hexAscii && !opts.ascii;
+    const plain = opts.verbose <= 1 && !(opts.verbose && opts.quiet) && !opts.hex && !opts.hexAscii && !opts.ascii;
     const tf = opts.timeFormat;
-    this.fast = useFastPath && plain && (tf === 0 || tf === 1 || tf === 4) ? new FastPath(this.ctx.tcpSeq, tf, opts.nano, opts.numbered, opts.absoluteSeq, opts.verbose) : null;
+    this.fast =
+      useFastPath && plain && (tf === 0 || tf === 1 || tf === 4)
+        ? new FastPath(this.ctx.tcpSeq, tf, opts.nano, opts.numbered, opts.absoluteSeq, opts.verbose, opts.linkHeader, opts.quiet)
+        : null;
   }
 
   /** Prints one record into `out`: common packets as bytes in place, the rest as text. */

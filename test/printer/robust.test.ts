@@ -78,7 +78,7 @@ describe('printer robustness', () => {
     fc.assert(
       fc.property(
         fc.array(fc.record({ i: fc.nat(), at: fc.nat({ max: 100 }), value: fc.nat({ max: 255 }), cut: fc.nat({ max: 120 }) }), { minLength: 1, maxLength: 40 }),
-        fc.constantFrom<Partial<PrintOptions>>({}, { verbose: 1 }, { numbered: true, timeFormat: 4 }, { timeFormat: 1, absoluteSeq: true }),
+        fc.constantFrom<Partial<PrintOptions>>({}, { verbose: 1 }, { numbered: true, timeFormat: 4 }, { timeFormat: 1, absoluteSeq: true }, { linkHeader: true }, { linkHeader: true, verbose: 1 }, { quiet: true }, { quiet: true, linkHeader: true }),
         (edits, variant) => {
           const fast = new TcpdumpPrinter(opts(variant), true, true);
           const slow = new TcpdumpPrinter(opts(variant), true, false);
