@@ -86,6 +86,15 @@ export const EXPRESSIONS: string[] = [
   'len > 100 and len > 100 and not len > 100', 'src host 10.0.0.1 and src host 10.0.0.2', 'not (ip or not ip)',
   'tcp port 80 and udp port 80', 'vlan and vlan 100 and not vlan', 'vlan and not vlan', 'ether[0]=1 and ether[0:2]=0x0203',
   'less 10 and greater 20', 'not ip and tcp', 'host 10.0.0.1 and host 10.1.2.3', 'ip6 and host 10.0.0.1',
+  'port 80 and not port 80', 'host 10.0.0.1 and not host 10.0.0.1', 'dst net fd00::/64 && icmp',
+  'host fd00::1 && (dst net fd00::/64 && icmp)', 'src port 53 && 80 && 443', 'ether[12:2] = 0x800 and arp',
+  'ip[9] = 6 and udp', 'ip[9] = 6 and arp[9] = 7',
+  // optimizer shapes: tests libpcap threads away, keeps, or keeps only for their loads
+  'not (port 80 && arp) or rarp', 'not ether[12:2] = 0x8100 or !tcp dst port 22',
+  '(tcp[tcpflags] & (tcp-syn|tcp-fin) != 0 and udp[2:2] < 1024 || !ether dst ff:ff:ff:ff:ff:ff)',
+  '!src port 53 && ip6 proto 58 or host 10.0.0.1 or !vlan 100',
+  'not (udp[4:2] > 100 or src port 53) || greater 100 and greater 100 or portrange 50-60',
+  'not ip[1000] & 0 = 1', 'ip or 1 = 1', 'ip and ip[1000] & 0 = 0',
 ];
 
 const enabled = tcpdumpAvailable();
