@@ -75,6 +75,13 @@ function positiveInt(what: string) {
   };
 }
 
+/** tcpdump's -s: 0 means the default (262144). */
+function snaplenArg(v: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`invalid snaplen ${v}`);
+  const n = Number(v);
+  return n === 0 ? 262144 : n;
+}
+
 export function buildCommand(): Command {
   const p = new Command('wirescope');
   p.usage('[-AenqSVvXx#] [-c count] [-F file] [-i interface] [-r file] [-s snaplen] [-w file] [--json] [expression]\n       wirescope handshakes [options]   (see wirescope handshakes --help)\n       wirescope demo [options]');
@@ -89,7 +96,7 @@ export function buildCommand(): Command {
     .option('-c <count>', 'stop after count packets (counted after the filter)', positiveInt('packet count'))
     .option('-F <file>', "read the filter expression from file ('#' starts a comment); the command-line expression is then ignored")
     .option('-i <interface>', 'capture live on interface (name or -D number; needs libpcap and capture permission). The cap module gives no kernel timestamps: packets are stamped on arrival')
-    .option('-s <snaplen>', 'bytes kept per packet when capturing live (default 262144; libpcap under cap keeps at most 65535)', positiveInt('snaplen'))
+    .option('-s <snaplen>', 'bytes kept per packet when capturing live (0 or default: 262144; libpcap under cap keeps at most 65535)', snaplenArg)
     .option('-D', 'list the interfaces live capture can use, then exit')
     .option('-B <KiB>', 'live: kernel capture buffer size in KiB (default 32768)', positiveInt('buffer size'))
     .option('--duration <time>', 'live: stop capturing after this long (10s, 500ms, 2m), as Ctrl-C would')
