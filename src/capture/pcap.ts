@@ -161,27 +161,24 @@ export class PcapSource implements RecordSource {
     const swap = this.swap;
     const snap = this.snap;
     let index = 0;
+    let viewed: Buffer | null = null;
+    let dv: DataView = new DataView(new ArrayBuffer(0));
     for (;;) {
       if (this.closed) return;
       const b = win.buf;
+      if (b !== viewed) {
+        viewed = b;
+        dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      }
       const end = win.end;
       let p = win.start;
       let n = 0;
       let fault: string | null = null;
       let need = hdrLen;
       while (n < BATCH_RECORDS && end - p >= hdrLen) {
-        let sec: number, frac: number, incl: number, orig: number;
-        if (le) {
-          sec = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 0x1000000;
-          frac = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16)) + b[p + 7]! * 0x1000000;
-          incl = (b[p + 8]! | (b[p + 9]! << 8) | (b[p + 10]! << 16)) + b[p + 11]! * 0x1000000;
-          orig = (b[p + 12]! | (b[p + 13]! << 8) | (b[p + 14]! << 16)) + b[p + 15]! * 0x1000000;
-        } else {
-          sec = b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
-          frac = b[p + 4]! * 0x1000000 + ((b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!);
-          incl = b[p + 8]! * 0x1000000 + ((b[p + 9]! << 16) | (b[p + 10]! << 8) | b[p + 11]!);
-          orig = b[p + 12]! * 0x1000000 + ((b[p + 13]! << 16) | (b[p + 14]! << 8) | b[p + 15]!);
-        }
+        // DataView reads beat byte assembly and Buffer#readUInt32LE here (V8 inlines them).
+        let incl = dv.getUint32(p + 8, le);
+        let orig = dv.getUint32(p + 12, le);
         if (swap !== Swap.none && (swap === Swap.always || incl > orig)) {
           const t = incl;
           incl = orig;
@@ -202,8 +199,8 @@ export class PcapSource implements RecordSource {
         const r = pool[n++]!;
         r.index = ++index;
         r.linkType = linkType;
-        r.tsSec = sec;
-        r.tsNsec = frac * fracScale;
+        r.tsSec = dv.getUint32(p, le);
+        r.tsNsec = dv.getUint32(p + 4, le) * fracScale;
         r.capLen = capLen;
         r.origLen = orig;
         r.buf = b;
