@@ -125,9 +125,10 @@ async function run(cli: CliOptions, io: CliIo): Promise<number> {
     source = cap;
     live = true;
     const first = cap.info.interfaces[0];
+    // tcpdump: the "suppressed" hint on its own line, else its name before "listening on"
     if (cli.write === undefined && !cli.print.verbose && !cli.json && !cli.layers) {
       io.stderr.write('wirescope: verbose output suppressed, use -v[v]... for full protocol decode\n');
-    }
+    } else io.stderr.write('wirescope: ');
     io.stderr.write(`listening on ${cli.interface}, link-type ${bannerLinkType(cap.linkType)}, snapshot length ${first?.snaplen ?? cli.snaplen ?? 262144} bytes\n`);
     const unhook = liveMod.stopCaptureOn(cap, durationMs);
     try {
