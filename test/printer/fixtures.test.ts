@@ -71,3 +71,23 @@ describe.skipIf(!haveTcpdump)('fixtures print exactly as the installed tcpdump',
     });
   }
 });
+
+describe.skipIf(!haveTcpdump)('local time as tcpdump prints it (TZ)', () => {
+  it('default and -tttt stamps agree in zones with DST and non-hour offsets', async () => {
+    const file = join(root, 'fixtures', 'tcp4.pcap');
+    const saved = process.env.TZ;
+    try {
+      for (const tz of ['GMT0', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Europe/Amsterdam']) {
+        process.env.TZ = tz;
+        for (const flags of [['-nn'], ['-nn', '-tttt']]) {
+          const expected = spawnSync('tcpdump', ['-r', file, ...flags], { encoding: 'latin1', env: { ...process.env, TZ: tz } });
+          const actual = await runCli(['-r', file, ...flags]);
+          expect(actual.stdout, `${tz} ${flags.join(' ')}`).toBe(expected.stdout);
+        }
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+});
