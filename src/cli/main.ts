@@ -28,7 +28,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       return await m.runHandshakes(argv.slice(1));
     }
     if (argv[0] === 'demo') {
-      const m = (await import(DEMO_MODULE)) as { runDemo(argv: string[]): Promise<number> };
+      const m = await import('./demo.js');
       return await m.runDemo(argv.slice(1));
     }
     const cli = parseArgs(argv);
@@ -50,8 +50,6 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     return 2;
   }
 }
-
-const DEMO_MODULE = './demo.js';
 
 export function errorLine(e: unknown): string {
   if (e instanceof WirescopeError) return `wirescope: ${oneLine(e.message)}\n`;
