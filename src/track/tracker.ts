@@ -126,117 +126,113 @@ class SideOptions {
 }
 
 /**
- * Per-connection state. The fields are `declare`d and first set by `reset()` in one order, so
- * every instance has one shape and number fields keep a numeric representation.
+ * Per-connection state. Field initialisers give V8 the whole shape up front (all fields
+ * in-object); `reset()` must set the same fields to the same values, for reused connections.
  */
 class Conn {
-  declare hash: number;
-  declare chain: Conn | null;
-  declare newer: Conn | null;
-  declare older: Conn | null;
-  declare live: boolean;
-  declare movedAt: number;
+  hash: number = 0;
+  chain: Conn | null = null;
+  newer: Conn | null = null;
+  older: Conn | null = null;
+  live: boolean = true;
+  movedAt: number = 0;
 
-  declare v6: boolean;
-  declare c0: number; declare c1: number; declare c2: number; declare c3: number;
-  declare s0: number; declare s1: number; declare s2: number; declare s3: number;
-  declare cPort: number;
-  declare sPort: number;
+  v6: boolean = false;
+  c0: number = 0; c1: number = 0; c2: number = 0; c3: number = 0;
+  s0: number = 0; s1: number = 0; s2: number = 0; s3: number = 0;
+  cPort: number = 0;
+  sPort: number = 0;
 
-  declare firstIndex: number;
-  declare lastIndex: number;
-  declare firstSec: number;
-  declare firstNsec: number;
-  declare lastSec: number;
-  declare lastNsec: number;
-  declare closed: boolean;
+  firstIndex: number = 0;
+  lastIndex: number = 0;
+  firstSec: number = 0;
+  firstNsec: number = 0;
+  lastSec: number = 0;
+  lastNsec: number = 0;
+  closed: boolean = false;
 
   // handshake
-  declare clientSyn: boolean;
-  declare clientIsn: number;
-  declare synDataLen: number;
-  declare haveServerIsn: boolean;
-  declare serverIsn: number;
-  declare synAckDataLen: number;
-  declare lastSynSec: number;
-  declare lastSynNsec: number;
-  declare firstSynSec: number;
-  declare firstSynNsec: number;
-  declare synAckSec: number;
-  declare synAckNsec: number;
-  declare ackSec: number;
-  declare ackNsec: number;
-  declare synRetries: number;
-  declare synAckCount: number;
-  declare synAckRetries: number;
-  declare synAckSeen: boolean;
-  declare synAckValid: boolean;
-  declare badSynAckAck: number;
-  declare finalAckChecked: boolean;
-  declare finalAck: boolean;
-  declare simultaneous: boolean;
-  declare simClientAcked: boolean;
-  declare simServerAcked: boolean;
-  declare refused: boolean;
-  declare tfoDataAccepted: boolean;
+  clientSyn: boolean = false;
+  clientIsn: number = 0;
+  synDataLen: number = 0;
+  haveServerIsn: boolean = false;
+  serverIsn: number = 0;
+  synAckDataLen: number = 0;
+  lastSynSec: number = 0;
+  lastSynNsec: number = 0;
+  firstSynSec: number = 0;
+  firstSynNsec: number = 0;
+  synAckSec: number = 0;
+  synAckNsec: number = 0;
+  ackSec: number = 0;
+  ackNsec: number = 0;
+  synRetries: number = 0;
+  synAckCount: number = 0;
+  synAckRetries: number = 0;
+  synAckSeen: boolean = false;
+  synAckValid: boolean = false;
+  badSynAckAck: number = NO_VALUE;
+  finalAckChecked: boolean = false;
+  finalAck: boolean = false;
+  simultaneous: boolean = false;
+  simClientAcked: boolean = false;
+  simServerAcked: boolean = false;
+  refused: boolean = false;
+  tfoDataAccepted: boolean = false;
 
   // close
-  declare cFin: boolean;
-  declare sFin: boolean;
-  declare rstBy: number; // 1 client, 2 server
-  declare rstAfterFins: boolean;
+  cFin: boolean = false;
+  sFin: boolean = false;
+  rstBy: number = 0; // 1 client, 2 server
+  rstAfterFins: boolean = false;
 
   // counts
-  declare cPkts: number;
-  declare sPkts: number;
-  declare cBytes: number;
-  declare sBytes: number;
+  cPkts: number = 0;
+  sPkts: number = 0;
+  cBytes: number = 0;
+  sBytes: number = 0;
 
   readonly cOpt = new SideOptions();
   readonly sOpt = new SideOptions();
 
   // sequence state per side: highest sequence end sent, last ack and window sent
-  declare cNext: number;
-  declare cHaveNext: boolean;
-  declare sNext: number;
-  declare sHaveNext: boolean;
-  declare cAck: number;
-  declare cWin: number;
-  declare cHaveAck: boolean;
-  declare sAck: number;
-  declare sWin: number;
-  declare sHaveAck: boolean;
+  cNext: number = 0;
+  cHaveNext: boolean = false;
+  sNext: number = 0;
+  sHaveNext: boolean = false;
+  cAck: number = 0;
+  cWin: number = 0;
+  cHaveAck: boolean = false;
+  sAck: number = 0;
+  sWin: number = 0;
+  sHaveAck: boolean = false;
 
   // Zeek endpoint states and history
-  declare flipped: boolean;
-  declare oState: number;
-  declare oPrev: number;
-  declare rState: number;
-  declare rPrev: number;
-  declare oHist: number;
-  declare rHist: number;
-  declare oLastSyn: number;
-  declare oLastFin: number;
-  declare oLastRst: number;
-  declare rLastSyn: number;
-  declare rLastFin: number;
-  declare rLastRst: number;
-  declare oRexmit: number;
-  declare oRexmitNext: number;
-  declare rRexmit: number;
-  declare rRexmitNext: number;
-  declare oZeroWin: number;
-  declare oZeroWinNext: number;
-  declare rZeroWin: number;
-  declare rZeroWinNext: number;
-  declare history: string;
+  flipped: boolean = false;
+  oState: number = Endpoint.Inactive;
+  oPrev: number = Endpoint.Inactive;
+  rState: number = Endpoint.Inactive;
+  rPrev: number = Endpoint.Inactive;
+  oHist: number = 0;
+  rHist: number = 0;
+  oLastSyn: number = 0;
+  oLastFin: number = 0;
+  oLastRst: number = 0;
+  rLastSyn: number = 0;
+  rLastFin: number = 0;
+  rLastRst: number = 0;
+  oRexmit: number = 0;
+  oRexmitNext: number = 1;
+  rRexmit: number = 0;
+  rRexmitNext: number = 1;
+  oZeroWin: number = 0;
+  oZeroWinNext: number = 1;
+  rZeroWin: number = 0;
+  rZeroWinNext: number = 1;
+  history: string = '';
 
-  declare violations: Violation[] | null;
-  declare violationCount: number;
-
-  constructor() {
-    this.reset();
-  }
+  violations: Violation[] | null = null;
+  violationCount: number = 0;
 
   /** Every field back to a fresh connection's value (released connections are reused). */
   reset(): void {

@@ -168,3 +168,22 @@ describe('real kernel captures (fixtures/README.md)', () => {
     }
   });
 });
+
+describe('reused connection objects', () => {
+  it('a connection built on a recycled object reports exactly what a fresh one does', () => {
+    const fresh = new HandshakeTracker();
+    handshakeAndClose(fresh, true, 99, 45000, 0xfffffff0, 77, 0);
+    const want = fresh.finish();
+
+    // A flood through a tiny cap fills the pool with evicted objects that carry state.
+    const reused = new HandshakeTracker({ maxConnections: 2 });
+    for (let i = 0; i < 50; i++) {
+      reused.feedSegment(segment(false, i, 1024 + i, true, i * 977, 0, Syn | TcpFlag.Ece | TcpFlag.Cwr, 3), 1000, 0, i + 1);
+      reused.feedSegment(segment(false, i, 1024 + i, false, 5, i * 977 + 9, Syn | Ack), 1000, 0, i + 1);
+      reused.feedSegment(segment(false, i, 1024 + i, true, i * 977 + 1, 6, Fin | Ack, 7), 1000, 0, i + 1);
+    }
+    handshakeAndClose(reused, true, 99, 45000, 0xfffffff0, 77, 0);
+    const got = reused.finish().filter((c) => c.client === want[0]!.client);
+    expect(got).toEqual(want);
+  });
+});
