@@ -108,6 +108,28 @@ function measure(bounds: number[], loops: ((s: number, e: number) => number)[]):
 
 let sink = 0;
 
+/** What the capture holds, by the decoder's account (and proof that every frame decodes cleanly). */
+function mixOf(buf: Buffer, end: number, d: PacketDecoder): string {
+  let v4 = 0;
+  let v6 = 0;
+  let tcp = 0;
+  let udp = 0;
+  let syn = 0;
+  let issues = 0;
+  for (let off = 24; off < end; off += 16 + buf.readUInt32LE(off + 8)) {
+    const p = d.decode(buf, off + 16, buf.readUInt32LE(off + 8), 1, buf.readUInt32LE(off + 12));
+    if (p.has(Layer.Ipv4)) v4++;
+    if (p.has(Layer.Ipv6)) v6++;
+    if (p.has(Layer.Tcp)) {
+      tcp++;
+      if (p.tcp.syn && !p.tcp.ackFlag) syn++;
+    }
+    if (p.has(Layer.Udp)) udp++;
+    if (p.issue !== null) issues++;
+  }
+  return `mix: IPv4 ${fmt(v4)}, IPv6 ${fmt(v6)}, TCP ${fmt(tcp)} (${fmt(syn)} connections), UDP ${fmt(udp)}, decode issues ${issues}`;
+}
+
 function timeTool(cmd: string, args: string[]): number {
   const t0 = process.hrtime.bigint();
   execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30 });
@@ -125,6 +147,7 @@ export default async function decodeBench(ctx: BenchContext): Promise<void> {
   const { bounds, packets } = chunksOf(buf);
   const end = bounds[bounds.length - 1]!;
   ctx.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2 cores, shared)`);
+  ctx.log(mixOf(buf, end, d));
   // Warm both loops so the JIT has settled before anything is timed.
   sink = (floorLoop(buf, 24, end) + decodeLoop(buf, 24, end, d) + decodeAndReadLoop(buf, 24, end, d)) | 0;
   const [floorNs, fullNs, readNs] = measure(bounds, [

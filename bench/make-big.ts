@@ -1,6 +1,6 @@
 /**
  * The shared benchmark capture: >= 1,000,000 Ethernet frames (60-1500 bytes) built with our
- * encoder, written once to `<dataDir>/big-v1.pcap` and reused (the name carries a version: bump
+ * encoder, written once to `<dataDir>/big-v2.pcap` and reused (the name carries a version: bump
  * it when the traffic mix changes).
  *
  * Traffic: a deterministic PRNG drives 64 interleaved "slots", each running one conversation at
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { encodePacket, encodedLength, type PacketSpec, type TcpOptionSpec } from '../src/codec/index.js';
 
 export const BIG_PACKETS = 1_000_000;
-const FILE = 'big-v1.pcap';
+const FILE = 'big-v2.pcap';
 const SLOTS = 64;
 const MAX_FRAME = 1500;
 const MIN_FRAME = 60;
@@ -160,14 +160,15 @@ export function writeBigCapture(path: string, count: number): void {
       pad(spec);
       return spec;
     };
-    const exchanges = 1 + int(6);
+    // Request/response flows of 1-30 exchanges: about a third of the packets end up UDP.
+    const exchanges = 1 + int(30);
     for (let i = 0; i < exchanges; i++) {
       yield dgram(c, s, 8 + int(200));
       yield dgram(s, c, 8 + int(max - 8));
     }
   }
 
-  const newConversation = (): Conversation => (rand() < 0.75 ? tcpConversation() : udpConversation());
+  const newConversation = (): Conversation => (rand() < 0.5 ? tcpConversation() : udpConversation());
   const slots: Conversation[] = [];
   for (let i = 0; i < SLOTS; i++) slots.push(newConversation());
 
