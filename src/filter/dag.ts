@@ -7,7 +7,7 @@
  * same decision graph — each node one test (one BPF block), each edge a branch — by a model
  * of libpcap 1.10's optimize.c, checked against tcpdump by the differential tests.
  */
-import { type Fact, decided, fact } from './rejects.js';
+import { atomOf } from './rejects.js';
 import type { Bool } from './ir.js';
 
 /** A test: a comparison, or a protochain walk (which libpcap never optimizes). */
@@ -112,46 +112,75 @@ export function optimize(builder: DagBuilder, tree: Bool): Optimized | null {
   let root = build(tree, true, false);
   if (nextId > MAX_BLOCKS) return null;
 
-  const factOf = (p: Block, sense: boolean): Fact[] => (p.test.t === 'cmp' ? [fact(p.test, sense)] : []);
-
   let idle = 0;
   for (let pass = 0; pass < 10_000; pass++) {
     // The root has no in-edges, so threading never bypasses it; opt_root deals with it at the end.
     if (typeof root === 'boolean') return { root, prelude: [] };
     const order = blocksFrom(root);
+    const n = order.length;
+    const index = new Map<number, number>();
+    order.forEach((b, i) => index.set(b.id, i));
     const level = levels(order);
-    // Dominators (block sets) and edge dominators (edge ids), in topological order.
-    const dom = new Map<number, Set<number>>();
-    const edom = new Map<number, Map<string, Fact[]>>();
-    const inEdges = new Map<number, Array<[Block, boolean]>>();
-    dom.set(root.id, new Set([root.id]));
-    edom.set(root.id, new Map());
-    for (const b of order) {
-      const bd = dom.get(b.id)!;
-      const be = edom.get(b.id)!;
+    // Dominators (bitsets of block indexes) and edge dominators (bitsets of edge numbers:
+    // 2i for block i's true edge, 2i+1 for its false edge), in topological order.
+    const bw = (n + 31) >>> 5;
+    const ew = (2 * n + 31) >>> 5;
+    const dom = order.map(() => new Uint32Array(bw).fill(0xffffffff));
+    const edom = order.map(() => new Uint32Array(ew).fill(0xffffffff));
+    dom[0]!.fill(0);
+    dom[0]![0] = 1;
+    edom[0]!.fill(0);
+    const inEdges: Array<Array<[Block, boolean]>> = order.map(() => []);
+    const tmpE = new Uint32Array(ew);
+    const tmpD = new Uint32Array(bw);
+    for (let i = 0; i < n; i++) {
+      const b = order[i]!;
       for (const sense of [true, false]) {
         const s = sense ? b.jt : b.jf;
         if (typeof s === 'boolean') continue;
-        const list = inEdges.get(s.id) ?? [];
-        list.push([b, sense]);
-        inEdges.set(s.id, list);
-        const d = new Set(bd);
-        d.add(s.id);
-        const od = dom.get(s.id);
-        if (!od) dom.set(s.id, d);
-        else for (const x of [...od]) if (!d.has(x) && x !== s.id) od.delete(x);
-        const e = new Map(be);
-        e.set(`${b.id}${sense ? 't' : 'f'}`, factOf(b, sense));
-        const oe = edom.get(s.id);
-        if (!oe) edom.set(s.id, e);
-        else for (const x of [...oe.keys()]) if (!e.has(x)) oe.delete(x);
+        const j = index.get(s.id)!;
+        inEdges[j]!.push([b, sense]);
+        tmpD.set(dom[i]!);
+        tmpD[j >>> 5]! |= 1 << (j & 31);
+        const dj = dom[j]!;
+        for (let w = 0; w < bw; w++) dj[w]! &= tmpD[w]!;
+        tmpE.set(edom[i]!);
+        const e = 2 * i + (sense ? 0 : 1);
+        tmpE[e >>> 5]! |= 1 << (e & 31);
+        const ej = edom[j]!;
+        for (let w = 0; w < ew; w++) ej[w]! &= tmpE[w]!;
       }
     }
+    const atomAt = order.map((b) => (b.test.t === 'cmp' ? atomOf(b.test) : null));
+    // Edges by the value they test, so fold_edge only looks at edges that can decide.
+    const edgesByKey = new Map<string, number[]>();
+    atomAt.forEach((a, i) => {
+      if (!a) return;
+      const list = edgesByKey.get(a.key) ?? [];
+      list.push(2 * i, 2 * i + 1);
+      edgesByKey.set(a.key, list);
+    });
+    /** fold_edge over the dominating edges `set` (plus edge `extra`): the outcome of `t`, if decided. */
+    const foldBy = (set: Uint32Array, extra: number, t: Block): boolean | undefined => {
+      if (t.test.t !== 'cmp') return undefined;
+      const a = atomOf(t.test);
+      const candidates = edgesByKey.get(a.key);
+      if (!candidates) return undefined;
+      for (const e of candidates) {
+        if (e !== extra && (set[e >>> 5]! & (1 << (e & 31))) === 0) continue;
+        const src = atomAt[e >>> 1]!;
+        const sense = (e & 1) === 0;
+        if (src.k === a.k) return sense;
+        if (sense && src.eqConst !== null && a.eqConst !== null && src.eqConst !== a.eqConst) return false;
+      }
+      return undefined;
+    };
     let moved = false;
     let other = false;
     const byLevel = [...order].sort((a, b) => level.get(a.id)! - level.get(b.id)!);
     // opt_j on both edges of every block, lowest level first.
     for (const p of byLevel) {
+      const pi = index.get(p.id)!;
       for (const sense of [true, false]) {
         let succ = sense ? p.jt : p.jf;
         if (typeof succ === 'boolean') continue;
@@ -159,10 +188,9 @@ export function optimize(builder: DagBuilder, tree: Bool): Optimized | null {
           succ = succ.jt;
           other = true;
         }
-        const facts: Fact[] = [...factOf(p, sense)];
-        for (const f of edom.get(p.id)!.values()) facts.push(...f);
-        for (let hops = 0; typeof succ !== 'boolean' && succ.test.t === 'cmp' && hops < 10_000; hops++) {
-          const r = decided(succ.test, facts);
+        const e = 2 * pi + (sense ? 0 : 1);
+        for (let hops = 0; typeof succ !== 'boolean' && hops < 10_000; hops++) {
+          const r = foldBy(edom[pi]!, e, succ);
           if (r === undefined) break;
           succ = r ? succ.jt : succ.jf;
           moved = true;
@@ -172,9 +200,16 @@ export function optimize(builder: DagBuilder, tree: Bool): Optimized | null {
       }
     }
     // or_pullup / and_pullup, with the in-edges and dominators of this pass.
+    const dominates = (b: Block, d: Block): boolean => {
+      const bi = index.get(b.id);
+      const di = index.get(d.id);
+      if (bi === undefined || di === undefined) return false;
+      return (dom[di]![bi >>> 5]! & (1 << (bi & 31))) !== 0;
+    };
     for (const b of byLevel) {
-      if (pullup(b, false, inEdges, dom)) moved = true;
-      if (pullup(b, true, inEdges, dom)) moved = true;
+      const ins = inEdges[index.get(b.id)!]!;
+      if (pullup(b, false, ins, dominates)) moved = true;
+      if (pullup(b, true, ins, dominates)) moved = true;
     }
     if (!moved && !other) break;
     if (other) idle = 0;
@@ -219,11 +254,10 @@ export function optimize(builder: DagBuilder, tree: Bool): Optimized | null {
 function pullup(
   b: Block,
   isAnd: boolean,
-  inEdges: Map<number, Array<[Block, boolean]>>,
-  dom: Map<number, Set<number>>,
+  ins: Array<[Block, boolean]>,
+  dominates: (b: Block, d: Block) => boolean,
 ): boolean {
-  const ins = inEdges.get(b.id);
-  if (!ins || ins.length === 0) return false;
+  if (ins.length === 0) return false;
   const val = ins[0]![0].val;
   for (const [p] of ins) if (p.val !== val) return false;
   const exitOf = (x: Block): BRef => (isAnd ? x.jf : x.jt);
@@ -242,7 +276,7 @@ function pullup(
     const d = at();
     if (typeof d === 'boolean') return false;
     if (exitOf(d) !== exitOf(b)) return false;
-    if (!dom.get(d.id)?.has(b.id)) return false;
+    if (!dominates(b, d)) return false;
     if (d.val !== val) break;
     holder = d;
     holderSense = isAnd;
@@ -254,7 +288,7 @@ function pullup(
     const sm = chainOf(sHolder);
     if (typeof sm === 'boolean') return false;
     if (exitOf(sm) !== exitOf(b)) return false;
-    if (!dom.get(sm.id)?.has(b.id)) return false;
+    if (!dominates(b, sm)) return false;
     if (sm.val === val) break;
     sHolder = sm;
   }

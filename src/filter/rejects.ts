@@ -24,8 +24,20 @@ export type Facts = readonly Fact[];
 
 const valKey = (v: Val): string => JSON.stringify(v);
 
+type Atom = { key: string; k: string; eqConst: number | null };
+const atoms = new WeakMap<object, Atom>();
+
 /** The (value, comparison, operand) triple of a test, as libpcap's jump would see it. */
-export function atomOf(b: Bool & { t: 'cmp' }): { key: string; k: string; eqConst: number | null } {
+export function atomOf(b: Bool & { t: 'cmp' }): Atom {
+  let a = atoms.get(b);
+  if (!a) {
+    a = computeAtom(b);
+    atoms.set(b, a);
+  }
+  return a;
+}
+
+function computeAtom(b: Bool & { t: 'cmp' }): Atom {
   if (b.b.t === 'k') {
     return { key: `${b.op}|${valKey(b.a)}`, k: String(b.b.v), eqConst: b.op === '==' ? b.b.v : null };
   }
