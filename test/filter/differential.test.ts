@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureRecord } from '../../src/capture/record.js';
 import { FilterError } from '../../src/errors.js';
 import { compileFilter } from '../../src/filter/index.js';
-import { gatherSources, tcpdumpAvailable, tcpdumpSelect, writeGroup, type Group } from './harness.js';
+import { gatherSources, removeGroups, tcpdumpAvailable, tcpdumpSelect, writeGroup, type Group } from './harness.js';
 
 export const EXPRESSIONS: string[] = [
   // protocols
@@ -183,6 +183,7 @@ describe.skipIf(!enabled)('filter agrees with tcpdump', () => {
   });
 
   afterAll(() => {
+    removeGroups();
     const records = groups.reduce((n, g) => n + g.records.length, 0);
     console.log(
       `filter differential: ${EXPRESSIONS.length} expressions x ${groups.length} link-type groups ` +

@@ -1,6 +1,6 @@
 /** Helpers for comparing compileFilter with tcpdump on the same records. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCapture, openWriter } from '../../src/capture/index.js';
@@ -44,6 +44,12 @@ export interface Group {
 }
 
 let tmp: string | null = null;
+
+/** Removes the temporary group files (call from afterAll). */
+export function removeGroups(): void {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  tmp = null;
+}
 
 export async function writeGroup(linkType: number, records: CaptureRecord[]): Promise<Group> {
   tmp ??= mkdtempSync(join(tmpdir(), 'wirescope-filter-'));

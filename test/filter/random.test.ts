@@ -4,11 +4,11 @@
  * tcpdump on every capture the differential test uses: same records selected, or refused by both.
  * Set WIRESCOPE_FILTER_SEED (and WIRESCOPE_FILTER_COUNT) to explore other expressions.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureRecord } from '../../src/capture/record.js';
 import { FilterError } from '../../src/errors.js';
 import { compileFilter } from '../../src/filter/index.js';
-import { gatherSources, tcpdumpAvailable, tcpdumpSelect, writeGroup, type Group } from './harness.js';
+import { gatherSources, removeGroups, tcpdumpAvailable, tcpdumpSelect, writeGroup, type Group } from './harness.js';
 
 const ATOMS = [
   'ip', 'ip6', 'arp', 'tcp', 'udp', 'icmp', 'icmp6', 'vlan', 'vlan 100', 'rarp', 'sctp',
@@ -63,6 +63,8 @@ describe.skipIf(!enabled)('random expressions agree with tcpdump', () => {
     groups = [];
     for (const [lt, recs] of byLink) groups.push(await writeGroup(lt, recs));
   });
+
+  afterAll(removeGroups);
 
   it(`${COUNT} expressions from seed ${SEED}`, () => {
     const problems: string[] = [];
