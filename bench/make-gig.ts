@@ -1,17 +1,17 @@
 /**
  * The >= 1 GiB benchmark capture: the big capture's records repeated, each copy shifted later in
  * time by the span of the original (plus a second) so timestamps keep increasing. Cached as
- * `<dataDir>/gig-v1.pcap`; built with plain record walking, not the reader under test.
+ * `<dataDir>/gig-of-<source name>` (a new big capture gets a new one); built with plain record
+ * walking, not the reader under test.
  */
 import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export const GIG_BYTES = 1 << 30;
-const FILE = 'gig-v1.pcap';
 
 /** Builds the capture unless it is already there; returns its path. */
 export async function ensureGigCapture(dataDir: string, fromPcap: string): Promise<string> {
-  const path = join(dataDir, FILE);
+  const path = join(dataDir, `gig-of-${basename(fromPcap)}`);
   if (existsSync(path) && statSync(path).size >= GIG_BYTES) return path;
   const tmp = `${path}.${process.pid}.tmp`;
   writeGigCapture(fromPcap, tmp, GIG_BYTES);
