@@ -53,12 +53,12 @@ function frames(): PacketSpec[] {
   for (const m of DNS_MESSAGES) {
     specs.push({ link: { type: 'ethernet' }, network: v4, transport: { type: 'udp', srcPort: 53, dstPort: 40000 }, payload: Uint8Array.from(m) });
     specs.push({ link: { type: 'ethernet' }, network: v6, transport: { type: 'udp', srcPort: 40001, dstPort: 53 }, payload: Uint8Array.from(m) });
-    specs.push({ link: { type: 'ethernet' }, network: v4, transport: { type: 'tcp', srcPort: 53, dstPort: 40002, flags: ['PSH', 'ACK'], seq: 1, ack: 1 }, payload: Uint8Array.from([...u16(m.length), ...m]) });
+    specs.push({ link: { type: 'ethernet' }, network: v4, transport: { type: 'tcp', srcPort: 53, dstPort: 40002, flags: ['psh', 'ack'], seq: 1, ack: 1 }, payload: Uint8Array.from([...u16(m.length), ...m]) });
   }
   const http = (text: string, sport: number, dport: number): PacketSpec => ({
     link: { type: 'ethernet' },
     network: v4,
-    transport: { type: 'tcp', srcPort: sport, dstPort: dport, flags: ['PSH', 'ACK'], seq: 100, ack: 200 },
+    transport: { type: 'tcp', srcPort: sport, dstPort: dport, flags: ['psh', 'ack'], seq: 100, ack: 200 },
     payload: Uint8Array.from(Buffer.from(text, 'latin1')),
   });
   specs.push(http('GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n', 40010, 80));
