@@ -3,7 +3,7 @@
  * Readable (stdin, gunzip output). Both fill a caller-owned buffer, so the reader decides where
  * bytes land and records can point straight into its window.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { close as fsClose, open as fsOpen, read as fsRead } from 'node:fs';
 
 export interface ByteSource {
   /** Read up to `length` bytes into `into` at `offset`; resolves 0 only at end of input. */
@@ -11,24 +11,27 @@ export interface ByteSource {
   close(): Promise<void>;
 }
 
+/**
+ * A file read with `fs.read` on a plain descriptor: its callback form costs the main thread
+ * several times less per call than FileHandle#read, and the read itself runs off-thread.
+ */
 export class FileBytes implements ByteSource {
   private closed = false;
-  private constructor(private readonly fh: FileHandle) {}
+  private constructor(private readonly fd: number) {}
 
-  static async open(path: string): Promise<FileBytes> {
-    return new FileBytes(await open(path, 'r'));
+  static open(path: string): Promise<FileBytes> {
+    return new Promise((resolve, reject) => fsOpen(path, 'r', (err, fd) => (err ? reject(err) : resolve(new FileBytes(fd)))));
   }
 
-  async read(into: Buffer, offset: number, length: number): Promise<number> {
-    if (this.closed) return 0;
-    const { bytesRead } = await this.fh.read(into, offset, length, null);
-    return bytesRead;
+  read(into: Buffer, offset: number, length: number): Promise<number> {
+    if (this.closed) return Promise.resolve(0);
+    return new Promise((resolve, reject) => fsRead(this.fd, into, offset, length, null, (err, n) => (err ? reject(err) : resolve(n))));
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.closed = true;
-    await this.fh.close();
+    return new Promise((resolve, reject) => fsClose(this.fd, (err) => (err ? reject(err) : resolve())));
   }
 }
 
