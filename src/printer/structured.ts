@@ -19,7 +19,7 @@
  *         extensions[ {type,name,offset,length,nextHeader,...} ] jumboLength?
  *   tcp: srcPort dstPort seq ack headerLength reserved flags{value,ae,cwr,ece,urg,ack,psh,rst,syn,fin}
  *        window checksum urgentPointer options[]
- *   udp: srcPort dstPort length checksum      payload: (offset, length only)
+ *   udp: srcPort dstPort lengthField checksum      payload: (offset, length only)
  *   icmp / icmpv6: type typeName code checksum + per-type fields; errors add
  *        quoted: { issue, layers: [...] } (the quoted header, decoded; offsets still frame-relative)
  *   checksum: { value, status: "correct"|"incorrect"|"unverifiable", expected: number|null }
@@ -65,6 +65,12 @@ function u32(b: Buffer, o: number): number {
 
 function ip4(b: Buffer, o: number): string {
   return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+}
+
+const EXT_NAMES: Record<number, string> = { 0: 'Hop-by-hop options', 43: 'Routing', 44: 'Fragment', 51: 'AH', 59: 'No next header', 60: 'Destination options' };
+
+function protoName(p: number): string {
+  return EXT_NAMES[p] ?? ipProtoName(p);
 }
 
 function withName(v: number, name: string | undefined, digits = 0): string {
@@ -181,7 +187,7 @@ export class PacketDescriber {
           out.layer('udp', 4, `UDP, ${v.srcPort} > ${v.dstPort}`, o, 8);
           out.num('srcPort', v.srcPort, o, 2);
           out.num('dstPort', v.dstPort, o + 2, 2);
-          out.num('length', v.lengthField, o + 4, 2);
+          out.num('lengthField', v.lengthField, o + 4, 2);
           const st = v.checksumStatus();
           checksum(out, v.checksum, st, v.hasChecksum ? v.expectedChecksum() : -1, o + 6);
           out.close();
@@ -197,7 +203,10 @@ export class PacketDescriber {
           break;
       }
     }
-    if (pkt.payloadLength > 0) {
+    // An ICMP error's body is shown decoded as `quoted`, not again as payload.
+    const quotedBody =
+      (pkt.has(Layer.Icmp) && pkt.icmp.innerOffset === pkt.payloadOffset) || (pkt.has(Layer.Icmpv6) && pkt.icmp6.innerOffset === pkt.payloadOffset);
+    if (pkt.payloadLength > 0 && !quotedBody) {
       const o = pkt.payloadOffset - s;
       out.layer('payload', 7, `${pkt.payloadLength} bytes, not decoded`, o, pkt.payloadLength);
       if (out.tree) {
@@ -264,7 +273,7 @@ export class PacketDescriber {
     out.field('flags', `{"value":${fl},"reserved":${v.reservedFlag},"df":${v.df},"mf":${v.mf}}`, ftext, o + 6, 1);
     out.num('fragmentOffset', v.fragmentOffset, o + 6, 2, `${v.fragmentOffset} bytes`);
     out.num('ttl', v.ttl, o + 8, 1);
-    out.num('protocol', v.protocol, o + 9, 1, withName(v.protocol, ipProtoName(v.protocol)));
+    out.num('protocol', v.protocol, o + 9, 1, withName(v.protocol, protoName(v.protocol)));
     checksum(out, v.checksum, v.checksumStatus(), v.expectedChecksum(), o + 10);
     out.str('src', v.srcString(), o + 12, 4);
     out.str('dst', v.dstString(), o + 16, 4);
@@ -364,12 +373,12 @@ export class PacketDescriber {
     let total = 40;
     for (let k = 0; k < v.extCount; k++) total += v.extLength(k);
     const upper = v.extCount > 0 ? b[v.extOffset(v.extCount - 1)]! : v.nextHeader;
-    out.layer('ipv6', 3, `IPv6, ${v.srcString()} > ${v.dstString()}, ${ipProtoName(upper)}`, o, total);
+    out.layer('ipv6', 3, `IPv6, ${v.srcString()} > ${v.dstString()}, ${protoName(upper)}`, o, total);
     out.num('version', v.version, o, 1);
     out.num('trafficClass', v.trafficClass, o, 2, `${hx(v.trafficClass, 2)} (DSCP ${v.trafficClass >> 2}, ECN ${v.trafficClass & 3})`);
     out.num('flowLabel', v.flowLabel, o + 1, 3, hx(v.flowLabel, 5));
     out.num('payloadLength', v.payloadLength, o + 4, 2, v.payloadLength === 0 && v.jumboLength > 0 ? '0 (jumbogram)' : undefined);
-    out.num('nextHeader', v.nextHeader, o + 6, 1, withName(v.nextHeader, ipProtoName(v.nextHeader)));
+    out.num('nextHeader', v.nextHeader, o + 6, 1, withName(v.nextHeader, protoName(v.nextHeader)));
     out.num('hopLimit', v.hopLimit, o + 7, 1);
     out.str('src', v.srcString(), o + 8, 16);
     out.str('dst', v.dstString(), o + 24, 16);
@@ -393,7 +402,7 @@ export class PacketDescriber {
       out.num('offset', o, o, 1);
       out.num('length', len, o, 1);
     }
-    out.num('nextHeader', b[p]!, o, 1, withName(b[p]!, ipProtoName(b[p]!)));
+    out.num('nextHeader', b[p]!, o, 1, withName(b[p]!, protoName(b[p]!)));
     if (type === 44) {
       const w = u16(b, p + 2);
       out.num('reserved', b[p + 1]!, o + 1, 1);

@@ -1,0 +1,208 @@
+/**
+ * --json values against tshark as the oracle: for every packet of fixtures/*.pcap and
+ * fixtures/edge/*.pcap, tshark's `-T fields` output (all occurrences, so the header quoted in an
+ * ICMP error counts too) must start with the values our JSON holds, in the same order.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { jsonFormatter } from '../../src/printer/structured.js';
+import { defaultPrintOptions } from '../../src/printer/options.js';
+import { fixtureFiles, mergedFixtures, recordsOf } from '../codec/helpers.js';
+
+const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
+const hasMergecap = spawnSync('mergecap', ['-h'], { stdio: 'ignore' }).status === 0;
+const WHY = hasTshark ? '' : '(tshark is not installed: the --json/tshark comparison is skipped)';
+if (!hasTshark) console.log('tshark is not installed: the --json/tshark comparison is skipped');
+
+type J = Record<string, unknown>;
+type V = string | number;
+
+/** Every layer in document order, descending into the packets ICMP errors quote. */
+function flat(layers: J[], out: J[] = []): J[] {
+  for (const l of layers) {
+    out.push(l);
+    const q = l['quoted'] as { layers: J[] } | undefined;
+    if (q) flat(q.layers, out);
+  }
+  return out;
+}
+
+const of = (layer: string, f: (l: J) => unknown) => (ls: J[]): V[] =>
+  ls.filter((l) => l['layer'] === layer).map(f).filter((v): v is V => typeof v === 'number' || typeof v === 'string');
+const key = (layer: string, k: string) => of(layer, (l) => l[k]);
+const flag = (layer: string, k: string) => of(layer, (l) => ((l['flags'] as J)[k] ? 1 : 0));
+const opt = (layer: string, name: string, f: (o: J) => V[]) => (ls: J[]): V[] =>
+  ls.filter((l) => l['layer'] === layer).flatMap((l) => ((l['options'] as J[] | undefined) ?? []).filter((o) => o['name'] === name).flatMap(f));
+const ext = (type: number, f: (e: J) => V) => (ls: J[]): V[] =>
+  ls.filter((l) => l['layer'] === 'ipv6').flatMap((l) => ((l['extensions'] as J[] | undefined) ?? []).filter((e) => e['type'] === type).map(f));
+/** Checksum objects only: quoted headers may carry them too (their own decoder verified them). */
+const sum = (layer: string, f: (c: J) => unknown) => of(layer, (l) => (typeof l['checksum'] === 'object' ? f(l['checksum'] as J) : undefined));
+const STATUS: Record<string, number> = { correct: 1, incorrect: 0, unverifiable: 2 };
+
+const num = (s: string): V => Number(s);
+/**
+ * tshark's PROTO_CHECKSUM_E_*: 0 bad, 1 good, 2 unverified, 3 not present, 4 illegal. Ours has
+ * three verdicts: 'incorrect' covers illegal (a zero UDP checksum over IPv6), 'unverifiable'
+ * covers not present (a zero UDP checksum over IPv4).
+ */
+const verdict = (s: string): V => ({ '0': 0, '1': 1, '2': 2, '3': 2, '4': 0 })[s] ?? -1;
+const str = (s: string): V => s;
+
+/** tshark field, our values, how tshark's text reads. */
+const FIELDS: [string, (ls: J[]) => V[], (s: string) => V][] = [
+  ['eth.src', key('ethernet', 'src'), str],
+  ['eth.dst', key('ethernet', 'dst'), str],
+  // tshark files 802.1ad (0x88a8) tags under ieee8021ad.*.
+  ['vlan.id', of('vlan', (l) => (l['tpid'] === 0x88a8 ? undefined : l['vid'])), num],
+  ['vlan.priority', of('vlan', (l) => (l['tpid'] === 0x88a8 ? undefined : l['pcp'])), num],
+  ['sll.pkttype', key('sll', 'packetType'), num],
+  ['sll.hatype', (ls) => [...key('sll', 'arphrdType')(ls), ...key('sll2', 'arphrdType')(ls)], num],
+  ['sll.ifindex', key('sll2', 'interfaceIndex'), num],
+  ['arp.opcode', key('arp', 'operation'), num],
+  ['arp.src.proto_ipv4', of('arp', (l) => (l['plen'] === 4 ? l['senderProtocol'] : undefined)), str],
+  ['arp.dst.proto_ipv4', of('arp', (l) => (l['plen'] === 4 ? l['targetProtocol'] : undefined)), str],
+  ['arp.src.hw_mac', of('arp', (l) => (l['hlen'] === 6 ? l['senderHardware'] : undefined)), str],
+  ['ip.ttl', key('ipv4', 'ttl'), num],
+  ['ip.id', key('ipv4', 'id'), num],
+  ['ip.hdr_len', key('ipv4', 'headerLength'), num],
+  ['ip.dsfield.dscp', key('ipv4', 'dscp'), num],
+  ['ip.proto', key('ipv4', 'protocol'), num],
+  ['ip.flags.df', flag('ipv4', 'df'), num],
+  ['ip.flags.mf', flag('ipv4', 'mf'), num],
+  // tshark 4.0 shows the fragment offset in 8-byte units.
+  ['ip.frag_offset', of('ipv4', (l) => (l['fragmentOffset'] as number) / 8), num],
+  ['ip.src', key('ipv4', 'src'), str],
+  ['ip.checksum.status', sum('ipv4', (c) => STATUS[c['status'] as string]), verdict],
+  ['ip.checksum_calculated', sum('ipv4', (c) => c['expected']), (s) => parseInt(s, 16)],
+  ['ip.opt.ptr', opt('ipv4', 'rr', (o) => [o['pointer'] as number]), num],
+  ['ip.opt.ra', opt('ipv4', 'ra', (o) => [o['value'] as number]), num],
+  ['ip.opt.time_stamp', opt('ipv4', 'ts', (o) => (o['entries'] as J[]).map((e) => e['timestamp'] as number)), num],
+  ['ipv6.hlim', key('ipv6', 'hopLimit'), num],
+  ['ipv6.flow', key('ipv6', 'flowLabel'), num],
+  ['ipv6.plen', key('ipv6', 'payloadLength'), num],
+  ['ipv6.nxt', key('ipv6', 'nextHeader'), num],
+  ['ipv6.tclass', key('ipv6', 'trafficClass'), num],
+  ['ipv6.src', key('ipv6', 'src'), str],
+  ['ipv6.routing.type', ext(43, (e) => e['routingType'] as number), num],
+  ['ipv6.routing.segleft', ext(43, (e) => e['segmentsLeft'] as number), num],
+  ['ipv6.fraghdr.offset', ext(44, (e) => (e['fragmentOffset'] as number) / 8), num],
+  ['ipv6.fraghdr.more', ext(44, (e) => (e['more'] ? 1 : 0)), num],
+  ['ipv6.fraghdr.ident', ext(44, (e) => e['id'] as number), (s) => parseInt(s, 16)],
+  ['ipv6.opt.jumbo', key('ipv6', 'jumboLength'), num],
+  ['tcp.srcport', key('tcp', 'srcPort'), num],
+  ['tcp.dstport', key('tcp', 'dstPort'), num],
+  ['tcp.seq_raw', key('tcp', 'seq'), num],
+  ['tcp.ack_raw', key('tcp', 'ack'), num],
+  ['tcp.hdr_len', key('tcp', 'headerLength'), num],
+  ['tcp.flags', of('tcp', (l) => (l['flags'] as J)['value']), (s) => Number(s) & 0x1ff],
+  ['tcp.window_size_value', key('tcp', 'window'), num],
+  ['tcp.urgent_pointer', key('tcp', 'urgentPointer'), num],
+  ['tcp.options.mss_val', opt('tcp', 'mss', (o) => [o['value'] as number]), num],
+  ['tcp.options.wscale.shift', opt('tcp', 'wscale', (o) => [o['value'] as number]), num],
+  ['tcp.options.timestamp.tsval', opt('tcp', 'timestamps', (o) => [o['tsVal'] as number]), num],
+  ['tcp.options.timestamp.tsecr', opt('tcp', 'timestamps', (o) => [o['tsEcr'] as number]), num],
+  ['tcp.options.sack_le', opt('tcp', 'sack', (o) => (o['blocks'] as J[]).map((b) => b['left'] as number)), num],
+  ['tcp.options.sack_re', opt('tcp', 'sack', (o) => (o['blocks'] as J[]).map((b) => b['right'] as number)), num],
+  ['tcp.options.tfo.cookie', opt('tcp', 'tfo', (o) => (o['cookie'] ? [o['cookie'] as string] : [])), (s) => s.replace(/:/g, '')],
+  ['tcp.checksum.status', sum('tcp', (c) => STATUS[c['status'] as string]), verdict],
+  ['tcp.checksum_calculated', sum('tcp', (c) => c['expected']), (s) => parseInt(s, 16)],
+  ['udp.srcport', key('udp', 'srcPort'), num],
+  ['udp.dstport', key('udp', 'dstPort'), num],
+  ['udp.length', key('udp', 'lengthField'), num],
+  ['udp.checksum.status', sum('udp', (c) => STATUS[c['status'] as string]), verdict],
+  ['icmp.type', key('icmp', 'type'), num],
+  ['icmp.code', key('icmp', 'code'), num],
+  ['icmp.ident', key('icmp', 'id'), num],
+  ['icmp.seq', key('icmp', 'sequence'), num],
+  ['icmp.mtu', key('icmp', 'mtu'), num],
+  ['icmp.checksum.status', sum('icmp', (c) => STATUS[c['status'] as string]), verdict],
+  ['icmpv6.type', key('icmpv6', 'type'), num],
+  ['icmpv6.code', key('icmpv6', 'code'), num],
+  ['icmpv6.echo.identifier', key('icmpv6', 'id'), num],
+  ['icmpv6.echo.sequence_number', key('icmpv6', 'sequence'), num],
+  ['icmpv6.mtu', key('icmpv6', 'mtu'), num],
+  ['icmpv6.checksum.status', sum('icmpv6', (c) => STATUS[c['status'] as string]), verdict],
+  ['icmpv6.nd.ra.router_lifetime', key('icmpv6', 'routerLifetime'), num],
+  ['icmpv6.nd.ra.reachable_time', key('icmpv6', 'reachableTime'), num],
+  ['icmpv6.opt.prefix', opt('icmpv6', 'prefixInformation', (o) => [o['prefix'] as string]), str],
+  ['icmpv6.opt.mtu', opt('icmpv6', 'mtu', (o) => [o['value'] as number]), num],
+];
+
+const PREFS = [
+  '-o', 'ip.defragment:FALSE', '-o', 'ipv6.defragment:FALSE', '-o', 'tcp.relative_sequence_numbers:FALSE',
+  '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE',
+];
+
+function tsharkRows(file: string): string[][] {
+  const args = ['-r', file, ...PREFS, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', '-E', 'separator=/t'];
+  for (const [f] of FIELDS) args.push('-e', f);
+  return execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 })
+    .split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+}
+
+/** Our --json lines for the files, in the order mergecap -a concatenates them. */
+async function jsonLines(files: string[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const f of files) {
+    const fmt = jsonFormatter(defaultPrintOptions());
+    for (const r of await recordsOf(f)) lines.push(fmt(r));
+  }
+  return lines;
+}
+
+async function compare(path: string, files: string[], origin?: string[]) {
+  const rows = tsharkRows(path);
+  const lines = await jsonLines(files);
+  const bad: string[] = [];
+  const perField = new Map<string, number>();
+  let compared = 0;
+  lines.forEach((line, i) => {
+    const row = rows[i];
+    if (!row) return;
+    const pkt = JSON.parse(line) as { layers: J[]; linkType: number };
+    const layers = flat(pkt.layers);
+    FIELDS.forEach(([name, pick, parse], j) => {
+      const ours = pick(layers);
+      const cell = row[j] ?? '';
+      if (ours.length === 0 || cell === '') return;
+      const theirs = cell.split(',').map(parse);
+      // tshark may see more (tunnels, layers we stop before); the values we have must lead.
+      const n = Math.min(ours.length, theirs.length);
+      for (let k = 0; k < n; k++) {
+        compared++;
+        perField.set(name, (perField.get(name) ?? 0) + 1);
+        if (ours[k] !== theirs[k]) bad.push(`${origin?.[i] ?? `#${i + 1}`} ${name}[${k}]: ours ${ours[k]}, tshark ${cell}`);
+      }
+    });
+  });
+  return { bad, compared, perField, frames: lines.length, rows: rows.length };
+}
+
+describe('--json values agree with tshark', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'wirescope-structured-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it.skipIf(!hasTshark)(`on every packet of fixtures/ and fixtures/edge/ ${WHY}`, async () => {
+    const files = fixtureFiles();
+    const runs = hasMergecap
+      ? [{ ...(await mergedFixtures(tmp)), files }]
+      : files.map((f) => ({ path: f, origin: undefined as string[] | undefined, files: [f] }));
+    const bad: string[] = [];
+    const perField = new Map<string, number>();
+    let compared = 0;
+    for (const run of runs) {
+      const r = await compare(run.path, run.files, run.origin);
+      if (!basename(run.path).includes('linktype-147')) expect(r.rows).toBe(r.frames);
+      bad.push(...r.bad);
+      compared += r.compared;
+      for (const [k, v] of r.perField) perField.set(k, (perField.get(k) ?? 0) + v);
+    }
+    expect(bad.slice(0, 40)).toEqual([]);
+    expect(compared).toBeGreaterThan(3000);
+    // Every field in the list met at least one packet that has it: none is compared vacuously.
+    expect(FIELDS.map(([f]) => f).filter((f) => !perField.has(f))).toEqual([]);
+  });
+});
