@@ -13,7 +13,7 @@ import { FilterError } from '../errors.js';
 import { buildDagPredicate, buildPredicate, generateDagSource, generateSource, type PacketFilter } from './codegen.js';
 import { DagBuilder, optimize, type Optimized } from './dag.js';
 import { Gen, linkKindOf } from './gen.js';
-import type { Bool } from './ir.js';
+import { withoutFolding, type Bool } from './ir.js';
 import { tokenize } from './lexer.js';
 import { Parser } from './parser.js';
 import { rejectsAll } from './rejects.js';
@@ -47,11 +47,15 @@ function compile(expression: string, linkType: number, opts: FilterOptions): Com
   if (kind === null) {
     throw new FilterError(expression, 0, `filters are not supported on link type ${linkType}`);
   }
-  const gen = new Gen(kind, { bigEndian: opts.bigEndian ?? endianness() === 'BE' });
-  const tree = new Parser(expression, tokenize(expression), gen).parse();
+  const genOpts = { bigEndian: opts.bigEndian ?? endianness() === 'BE' };
+  const tokens = tokenize(expression);
+  const gen = new Gen(kind, genOpts);
+  const tree = new Parser(expression, tokens, gen).parse();
   if (gen.usesProtochain) {
-    // libpcap switches its optimizer off for protochain programs: they run as generated.
-    return { tree, dag: null };
+    // libpcap switches its optimizer off for protochain programs: they run as generated,
+    // constant tests and all. Parse again without folding to get that program.
+    const raw = withoutFolding(() => new Parser(expression, tokens, new Gen(kind, genOpts)).parse());
+    return { tree: raw, dag: null };
   }
   const builder = new DagBuilder();
   const dag = optimize(builder, tree);

@@ -55,6 +55,22 @@ export type Bool =
 
 export type CmpOp = '==' | '>' | '>=' | '&';
 
+/**
+ * Whether and/or/not/cmp/alu fold constants (libpcap's optimizer does). Switched off while
+ * compiling a protochain expression, which libpcap runs exactly as generated: every load of
+ * every test, even one whose outcome is fixed, still runs and may reject a short packet.
+ */
+let folding = true;
+
+export function withoutFolding<T>(f: () => T): T {
+  folding = false;
+  try {
+    return f();
+  } finally {
+    folding = true;
+  }
+}
+
 export const TRUE: Bool = { t: 'const', v: true };
 export const FALSE: Bool = { t: 'const', v: false };
 
@@ -67,18 +83,21 @@ export const ld = (size: 1 | 2 | 4, off: number, iphl = -1, idx: Val | null = nu
     : { t: 'ld', size, off: off >>> 0, iphl, idx, tag };
 
 export function and(a: Bool, b: Bool): Bool {
+  if (!folding) return { t: 'and', a, b };
   if (a.t === 'const') return a.v ? b : FALSE;
   if (b.t === 'const') return b.v ? a : FALSE;
   return { t: 'and', a, b };
 }
 
 export function or(a: Bool, b: Bool): Bool {
+  if (!folding) return { t: 'or', a, b };
   if (a.t === 'const') return a.v ? TRUE : b;
   if (b.t === 'const') return b.v ? TRUE : a;
   return { t: 'or', a, b };
 }
 
 export function not(a: Bool): Bool {
+  if (!folding) return { t: 'not', a };
   if (a.t === 'const') return a.v ? FALSE : TRUE;
   if (a.t === 'fixed') return { t: 'fixed', v: !a.v };
   if (a.t === 'not') return a.a;
@@ -86,7 +105,7 @@ export function not(a: Bool): Bool {
 }
 
 export function cmp(op: CmpOp, a: Val, b: Val): Bool {
-  if (a.t === 'k' && b.t === 'k') {
+  if (folding && a.t === 'k' && b.t === 'k') {
     const x = a.v;
     const y = b.v;
     const r = op === '==' ? x === y : op === '>' ? x > y : op === '>=' ? x >= y : (x & y) !== 0;
@@ -100,13 +119,14 @@ export function cmp(op: CmpOp, a: Val, b: Val): Bool {
 export function mcmp(size: 1 | 2 | 4, off: number, value: number, mask = 0xffffffff, iphl = -1): Bool {
   const full = size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff;
   const m = (mask & full) >>> 0;
-  if (m === 0) return (value >>> 0) === 0 ? TRUE : FALSE;
+  if (m === 0 && folding) return (value >>> 0) === 0 ? TRUE : FALSE;
   const load = ld(size, off, iphl);
   const a = m === full ? load : alu('&', load, k(m));
   return cmp('==', a, k(value));
 }
 
 export function alu(op: AluOp, a: Val, b: Val): Val {
+  if (!folding) return { t: 'alu', op, a, b };
   if (a.t === 'k' && b.t === 'k') {
     const v = evalAlu(op, a.v, b.v);
     return a.late || b.late ? { t: 'k', v, late: true } : k(v);
@@ -119,6 +139,7 @@ export function alu(op: AluOp, a: Val, b: Val): Val {
 }
 
 export function neg(a: Val): Val {
+  if (!folding) return { t: 'neg', a };
   if (a.t === 'k') return a.late ? { t: 'k', v: (-a.v) >>> 0, late: true } : k(-a.v);
   return { t: 'neg', a };
 }

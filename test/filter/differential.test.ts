@@ -95,6 +95,8 @@ export const EXPRESSIONS: string[] = [
   '!src port 53 && ip6 proto 58 or host 10.0.0.1 or !vlan 100',
   'not (udp[4:2] > 100 or src port 53) || greater 100 and greater 100 or portrange 50-60',
   'not ip[1000] & 0 = 1', 'ip or 1 = 1', 'ip and ip[1000] & 0 = 0',
+  // protochain switches libpcap's optimizer off: every generated load runs
+  'ip6 protochain 6 and net fd00::/16', 'ip6 protochain 6 or not ip6 host fd00::1', 'protochain 6 and port 80',
 ];
 
 const enabled = tcpdumpAvailable();

@@ -239,6 +239,7 @@ function ethernetFrames(): Frame[] {
   out.push({ ...tcp4(ETH, '10.0.0.1', '10.1.2.3', 40101, 80, F.syn), cut: 50 });
   out.push({ ...tcp4(ETH, '10.0.0.1', '10.1.2.3', 40102, 80, F.syn), cut: 20 });
   out.push({ ...tcp6(ETH, 'fd00::1', 'fd00::2', 40103, 80, F.syn), cut: 56 });
+  out.push({ ...tcp6(ETH, 'fd00::1', 'fd00::2', 40104, 80, F.syn), cut: 30 });
   out.push({ ...udp4(ETH, '10.0.0.1', '10.0.0.2', 7, 7), cut: 12 });
   return out;
 }

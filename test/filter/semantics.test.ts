@@ -245,6 +245,20 @@ describe('what libpcap folds away', () => {
   });
 });
 
+describe('protochain turns the optimizer off', () => {
+  // libpcap sets no_optimize for protochain, so 'ip6 protochain 6 and net fd00::/16' runs as
+  // gencode wrote it: the /16 still loads address words 1..3 (masked with 0), and a frame cut
+  // at 30 bytes is rejected; tcpdump -r on such a frame keeps it for 'net fd00::/16' alone
+  // (optimized: only word 0 is loaded) but not with the protochain.
+  it('masked-out address words are loaded only without the optimizer', () => {
+    const v6 = frame({ link: ETH, network: { type: 'ipv6', src: 'fd00::1', dst: 'fd00::2' }, transport: { type: 'tcp', srcPort: 1, dstPort: 80, flags: 2 } });
+    expect(verdict('net fd00::/16', v6, 30)).toBe(true);
+    expect(verdict('ip6 protochain 6', v6, 30)).toBe(true);
+    expect(verdict('ip6 protochain 6 and net fd00::/16', v6, 30)).toBe(false);
+    expect(verdict('ip6 protochain 6 and net fd00::/16', v6)).toBe(true);
+  });
+});
+
 describe('lengths and link types', () => {
   // tcpdump -d 'greater 100': ld #pktlen; jge #0x64 — the wire length, not the captured one.
   it('len is the original length', () => {
