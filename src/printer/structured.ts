@@ -763,7 +763,7 @@ const TCP_FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 
 
 function tcpFlagNames(flags: number): string {
   let s = '';
-  for (let i = 8; i >= 0; i--) if (flags & (1 << i)) s += (s ? '|' : '') + TCP_FLAG_NAMES[i];
+  for (let i = 0; i <= 8; i++) if (flags & (1 << i)) s += (s ? '|' : '') + TCP_FLAG_NAMES[i];
   return s;
 }
 
