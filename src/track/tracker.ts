@@ -7,7 +7,7 @@
  * table is an LRU capped at `maxConnections`, and connections evicted before they finished are
  * counted (summary.evicted) rather than listed, so a SYN flood stays bounded.
  */
-import { Layer, type Packet } from '../codec/index.js';
+import { Layer, TcpFlag, ipv4FromNumber, ipv6String, type Packet } from '../codec/index.js';
 import { Endpoint, Hist, connState } from './zeek.js';
 import {
   ViolationKinds,
@@ -20,17 +20,7 @@ import {
   type ViolationKind,
 } from './types.js';
 
-/** TCP flag bits (RFC 9293 + RFC 3168). */
-export const TcpFlag = {
-  Fin: 0x01,
-  Syn: 0x02,
-  Rst: 0x04,
-  Psh: 0x08,
-  Ack: 0x10,
-  Urg: 0x20,
-  Ece: 0x40,
-  Cwr: 0x80,
-} as const;
+export { TcpFlag };
 
 /**
  * What the tracker needs from one TCP segment. Addresses stay in the packet buffer: 4 bytes at
@@ -1155,37 +1145,14 @@ export function flagNames(flags: number): string {
   return parts.length ? parts.join('+') : 'a segment with no flags';
 }
 
-function hex16(n: number): string {
-  return n.toString(16);
-}
 
-/** `a.b.c.d:port` or `[v6]:port` (RFC 5952 compression). */
+/** `a.b.c.d:port` or `[v6]:port`, the address text being the codec's (RFC 5952, as tcpdump). */
 export function endpointString(v6: boolean, w0: number, w1: number, w2: number, w3: number, port: number): string {
-  if (!v6) return `${w0 >>> 24}.${(w0 >>> 16) & 255}.${(w0 >>> 8) & 255}.${w0 & 255}:${port}`;
-  const g = [w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff];
-  let bestAt = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestAt = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  let text: string;
-  if (bestAt < 0) text = g.map(hex16).join(':');
-  else {
-    const left = g.slice(0, bestAt).map(hex16).join(':');
-    const right = g.slice(bestAt + bestLen).map(hex16).join(':');
-    text = `${left}::${right}`;
-  }
-  // IPv4-mapped addresses read better in dotted form (as inet_ntop writes them).
-  if (w0 === 0 && w1 === 0 && w2 === 0xffff) text = `::ffff:${w3 >>> 24}.${(w3 >>> 16) & 255}.${(w3 >>> 8) & 255}.${w3 & 255}`;
-  return `[${text}]:${port}`;
+  if (!v6) return `${ipv4FromNumber(w0)}:${port}`;
+  const words = Buffer.allocUnsafe(16);
+  words.writeUInt32BE(w0 >>> 0, 0);
+  words.writeUInt32BE(w1 >>> 0, 4);
+  words.writeUInt32BE(w2 >>> 0, 8);
+  words.writeUInt32BE(w3 >>> 0, 12);
+  return `[${ipv6String(words, 0)}]:${port}`;
 }
