@@ -40,6 +40,15 @@ const ext = (type: number, f: (e: J) => V) => (ls: J[]): V[] =>
   ls.filter((l) => l['layer'] === 'ipv6').flatMap((l) => ((l['extensions'] as J[] | undefined) ?? []).filter((e) => e['type'] === type).map(f));
 /** Checksum objects only: quoted headers may carry them too (their own decoder verified them). */
 const sum = (layer: string, f: (c: J) => unknown) => of(layer, (l) => (typeof l['checksum'] === 'object' ? f(l['checksum'] as J) : undefined));
+const optsOf = (ls: J[], name: string): V[] =>
+  ls.filter((l) => l['layer'] === 'ipv6').flatMap((l) =>
+    ((l['extensions'] as J[] | undefined) ?? []).flatMap((e) => ((e['options'] as J[] | undefined) ?? []).filter((o) => o['name'] === name).map((o) => o['value'] as number)),
+  );
+const routeAddrs = (routingType: number) => (ls: J[]): V[] =>
+  ls.filter((l) => l['layer'] === 'ipv6').flatMap((l) =>
+    ((l['extensions'] as J[] | undefined) ?? []).filter((e) => e['type'] === 43 && e['routingType'] === routingType)
+      .flatMap((e) => (e['addresses'] ?? e['segments']) as string[]),
+  );
 const STATUS: Record<string, number> = { correct: 1, incorrect: 0, unverifiable: 2 };
 
 const num = (s: string): V => Number(s);
@@ -58,9 +67,18 @@ const FIELDS: [string, (ls: J[]) => V[], (s: string) => V][] = [
   // tshark files 802.1ad (0x88a8) tags under ieee8021ad.*.
   ['vlan.id', of('vlan', (l) => (l['tpid'] === 0x88a8 ? undefined : l['vid'])), num],
   ['vlan.priority', of('vlan', (l) => (l['tpid'] === 0x88a8 ? undefined : l['pcp'])), num],
+  ['vlan.dei', of('vlan', (l) => (l['tpid'] === 0x88a8 ? undefined : l['dei'] ? 1 : 0)), num],
+  ['null.family', (ls) => [...key('null', 'family')(ls), ...key('loop', 'family')(ls)], num],
+  ['sll.halen', key('sll', 'addressLength'), num],
+  ['sll.etype', key('sll', 'protocol'), num],
   ['sll.pkttype', key('sll', 'packetType'), num],
   ['sll.hatype', (ls) => [...key('sll', 'arphrdType')(ls), ...key('sll2', 'arphrdType')(ls)], num],
   ['sll.ifindex', key('sll2', 'interfaceIndex'), num],
+  ['arp.hw.type', key('arp', 'hardwareType'), num],
+  ['arp.proto.type', key('arp', 'protocolType'), num],
+  ['arp.hw.size', key('arp', 'hlen'), num],
+  ['arp.proto.size', key('arp', 'plen'), num],
+  ['arp.dst.hw_mac', of('arp', (l) => (l['hlen'] === 6 ? l['targetHardware'] : undefined)), str],
   ['arp.opcode', key('arp', 'operation'), num],
   ['arp.src.proto_ipv4', of('arp', (l) => (l['plen'] === 4 ? l['senderProtocol'] : undefined)), str],
   ['arp.dst.proto_ipv4', of('arp', (l) => (l['plen'] === 4 ? l['targetProtocol'] : undefined)), str],
@@ -77,6 +95,8 @@ const FIELDS: [string, (ls: J[]) => V[], (s: string) => V][] = [
   ['ip.src', key('ipv4', 'src'), str],
   ['ip.checksum.status', sum('ipv4', (c) => STATUS[c['status'] as string]), verdict],
   ['ip.checksum_calculated', sum('ipv4', (c) => c['expected']), (s) => parseInt(s, 16)],
+  ['ip.dsfield.ecn', key('ipv4', 'ecn'), num],
+  ['ip.opt.time_stamp_addr', opt('ipv4', 'ts', (o) => (o['entries'] as J[]).flatMap((e) => (e['address'] ? [e['address'] as string] : []))), str],
   ['ip.opt.ptr', opt('ipv4', 'rr', (o) => [o['pointer'] as number]), num],
   ['ip.opt.ra', opt('ipv4', 'ra', (o) => [o['value'] as number]), num],
   ['ip.opt.time_stamp', opt('ipv4', 'ts', (o) => (o['entries'] as J[]).map((e) => e['timestamp'] as number)), num],
@@ -88,6 +108,12 @@ const FIELDS: [string, (ls: J[]) => V[], (s: string) => V][] = [
   ['ipv6.src', key('ipv6', 'src'), str],
   ['ipv6.routing.type', ext(43, (e) => e['routingType'] as number), num],
   ['ipv6.routing.segleft', ext(43, (e) => e['segmentsLeft'] as number), num],
+  ['ipv6.hopopts.len', ext(0, (e) => e['hdrExtLen'] as number), num],
+  ['ipv6.dstopts.len', ext(60, (e) => e['hdrExtLen'] as number), num],
+  ['ipv6.opt.router_alert', (ls) => ext(0, (e) => e['name'] as string)(ls).length ? optsOf(ls, 'routerAlert') : [], num],
+  ['ipv6.routing.src.addr', routeAddrs(0), str],
+  ['ipv6.routing.mipv6.home_address', routeAddrs(2), str],
+  ['ipv6.routing.srh.addr', routeAddrs(4), str],
   ['ipv6.fraghdr.offset', ext(44, (e) => (e['fragmentOffset'] as number) / 8), num],
   ['ipv6.fraghdr.more', ext(44, (e) => (e['more'] ? 1 : 0)), num],
   ['ipv6.fraghdr.ident', ext(44, (e) => e['id'] as number), (s) => parseInt(s, 16)],
@@ -107,17 +133,20 @@ const FIELDS: [string, (ls: J[]) => V[], (s: string) => V][] = [
   ['tcp.options.sack_le', opt('tcp', 'sack', (o) => (o['blocks'] as J[]).map((b) => b['left'] as number)), num],
   ['tcp.options.sack_re', opt('tcp', 'sack', (o) => (o['blocks'] as J[]).map((b) => b['right'] as number)), num],
   ['tcp.options.tfo.cookie', opt('tcp', 'tfo', (o) => (o['cookie'] ? [o['cookie'] as string] : [])), (s) => s.replace(/:/g, '')],
+  ['tcp.options.wscale.multiplier', opt('tcp', 'wscale', (o) => [o['multiplier'] as number]), num],
   ['tcp.checksum.status', sum('tcp', (c) => STATUS[c['status'] as string]), verdict],
   ['tcp.checksum_calculated', sum('tcp', (c) => c['expected']), (s) => parseInt(s, 16)],
   ['udp.srcport', key('udp', 'srcPort'), num],
   ['udp.dstport', key('udp', 'dstPort'), num],
   ['udp.length', key('udp', 'lengthField'), num],
+  ['udp.checksum_calculated', sum('udp', (c) => c['expected']), (s) => parseInt(s, 16)],
   ['udp.checksum.status', sum('udp', (c) => STATUS[c['status'] as string]), verdict],
   ['icmp.type', key('icmp', 'type'), num],
   ['icmp.code', key('icmp', 'code'), num],
   ['icmp.ident', key('icmp', 'id'), num],
   ['icmp.seq', key('icmp', 'sequence'), num],
   ['icmp.mtu', key('icmp', 'mtu'), num],
+  ['icmp.originate_timestamp', key('icmp', 'originate'), num],
   ['icmp.checksum.status', sum('icmp', (c) => STATUS[c['status'] as string]), verdict],
   ['icmpv6.type', key('icmpv6', 'type'), num],
   ['icmpv6.code', key('icmpv6', 'code'), num],
@@ -127,6 +156,15 @@ const FIELDS: [string, (ls: J[]) => V[], (s: string) => V][] = [
   ['icmpv6.checksum.status', sum('icmpv6', (c) => STATUS[c['status'] as string]), verdict],
   ['icmpv6.nd.ra.router_lifetime', key('icmpv6', 'routerLifetime'), num],
   ['icmpv6.nd.ra.reachable_time', key('icmpv6', 'reachableTime'), num],
+  ['icmpv6.nd.ra.cur_hop_limit', key('icmpv6', 'curHopLimit'), num],
+  ['icmpv6.nd.ra.retrans_timer', key('icmpv6', 'retransTimer'), num],
+  ['icmpv6.nd.ns.target_address', of('icmpv6', (l) => (l['type'] === 135 ? l['target'] : undefined)), str],
+  ['icmpv6.nd.na.target_address', of('icmpv6', (l) => (l['type'] === 136 ? l['target'] : undefined)), str],
+  ['icmpv6.nd.na.flag.r', of('icmpv6', (l) => (l['type'] === 136 ? ((l['flags'] as J)['router'] ? 1 : 0) : undefined)), num],
+  ['icmpv6.nd.na.flag.s', of('icmpv6', (l) => (l['type'] === 136 ? ((l['flags'] as J)['solicited'] ? 1 : 0) : undefined)), num],
+  ['icmpv6.opt.linkaddr', (ls) => [...opt('icmpv6', 'sourceLinkAddress', (o) => [o['address'] as string])(ls), ...opt('icmpv6', 'targetLinkAddress', (o) => [o['address'] as string])(ls)], str],
+  ['icmpv6.opt.prefix.length', opt('icmpv6', 'prefixInformation', (o) => [o['prefixLength'] as number]), num],
+  ['icmpv6.opt.prefix.valid_lifetime', opt('icmpv6', 'prefixInformation', (o) => [o['validLifetime'] as number]), num],
   ['icmpv6.opt.prefix', opt('icmpv6', 'prefixInformation', (o) => [o['prefix'] as string]), str],
   ['icmpv6.opt.mtu', opt('icmpv6', 'mtu', (o) => [o['value'] as number]), num],
 ];
