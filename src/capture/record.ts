@@ -148,6 +148,8 @@ export interface RecordWriter {
    * what `write` cannot hand over; call this between batches to keep memory bounded.
    */
   drain?(): Promise<void>;
+  /** Hand every buffered byte to the target now (live `-w`: the file grows as packets arrive). */
+  flush?(): void;
   /** Flush and close; resolves when the bytes are on disk / in the stream. */
   close(): Promise<void>;
 }

@@ -93,7 +93,7 @@ abstract class BufferedWriter implements RecordWriter {
     if (n > this.out.length) this.out = Buffer.allocUnsafe(n);
   }
 
-  protected flush(): void {
+  flush(): void {
     if (this.pos === 0) return;
     const full = this.out.subarray(0, this.pos);
     if (this.sink.keepsChunks || this.out.length !== OUT_SIZE) this.out = Buffer.allocUnsafe(OUT_SIZE);

@@ -180,6 +180,10 @@ async function pump(cli: CliOptions, io: CliIo, source: RecordSource, expression
         else printer!(out, rec);
         if (count >= limit) break outer;
       }
+      if (writer !== null) {
+        if (info.format === 'live') writer.flush?.();
+        await writer.drain?.();
+      }
       if (out.closed) break;
       await out.ready();
       if (out.closed) break;

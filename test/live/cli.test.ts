@@ -3,6 +3,7 @@
  * with tcpdump on the same interface and filter: the printed lines, the `-w` file and the
  * end-of-capture summary; and the one-line errors with exit code 2.
  */
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +97,26 @@ describe.runIf(gate.ok)('wirescope -i against tcpdump', () => {
     const n = theirs[0]!.stdout().trim().split('\n').length;
     expect(ours[0]!.stderr()).toMatch(new RegExp(`\\n${n} packets captured\\n${n} packets received by filter\\n0 packets dropped by kernel\\n$`));
     expect(theirs[0]!.stderr()).toContain(`${n} packets captured\n`);
+  });
+
+  it('-w writes packets as they arrive: the file is readable while the capture still runs', async () => {
+    const filter = ['tcp', 'port', String(server.port)];
+    const file = join(tmp.dir, 'growing.pcap');
+    const writer = wirescope(['-i', 'lo', '-w', file, ...filter]);
+    try {
+      await waitFor(writer.stderr, 'listening on', 10_000);
+      await tcpExchange('127.0.0.1', server.port, ['grow\n']);
+      let lines = '';
+      for (let i = 0; i < 50 && !lines.includes('Flags [F.]'); i++) {
+        await sleep(100);
+        if (existsSync(file) && statSync(file).size > 24) lines = tcpdumpRead(file, ['-nn', '-t']);
+      }
+      expect(lines, 'the handshake and FIN are on disk before the capture stops').toContain('Flags [S]');
+      expect(lines).toContain('Flags [F.]');
+    } finally {
+      writer.kill('SIGINT');
+    }
+    expect(await writer.exited).toBe(0);
   });
 
   it('decodes -i any (Linux cooked SLL) as tcpdump does with -y LINUX_SLL', async () => {
