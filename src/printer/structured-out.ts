@@ -131,7 +131,10 @@ export class TreeOut extends StructuredOut {
   private line(key: string, text: string, offset: number, size: number): void {
     const ind = PAD.slice(0, 2 + 2 * this.depth);
     const kw = 22 - 2 * this.depth;
-    this.s += `${ind}${key.length < kw ? key + PAD.slice(0, kw - key.length) : key} ${text.length < 34 ? text + PAD.slice(0, 34 - text.length) : text} @${offset}${size > 1 ? '..' + (offset + size - 1) : ''}\n`;
+    const k = key.length < kw ? key + PAD.slice(0, kw - key.length) : key;
+    // A field of no bytes (an empty address) has no offset to show.
+    if (size <= 0) this.s += `${ind}${k} ${text || '(empty)'}\n`;
+    else this.s += `${ind}${k} ${text.length < 34 ? text + PAD.slice(0, 34 - text.length) : text} @${offset}${size > 1 ? '..' + (offset + size - 1) : ''}\n`;
   }
 }
 

@@ -233,10 +233,10 @@ export class PacketDescriber {
     const name = layerName(is.layer);
     const off = is.offset + pkt.start - s;
     out.layer('issue', osiOf(is.layer), `${name.toUpperCase()}: not fully decoded: ${is.reason} at byte ${off}`, off, 0);
-    out.str('layer', name, off, 1);
-    out.str('reason', is.reason, off, 1);
-    out.num('offset', off, off, 1);
-    out.num('captured', pkt.capLen - is.offset, off, 1, `${Math.max(0, pkt.capLen - is.offset)} bytes from here`);
+    out.str('layer', name, off, 0);
+    out.str('reason', is.reason, off, 0);
+    out.num('offset', off, off, 0);
+    out.num('captured', pkt.capLen - is.offset, off, 0, `${Math.max(0, pkt.capLen - is.offset)} bytes from here`);
     out.close();
   }
 

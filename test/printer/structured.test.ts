@@ -10,7 +10,7 @@ import { encodePacket, layerName, type PacketSpec } from '../../src/codec/index.
 import { defaultPrintOptions } from '../../src/printer/options.js';
 import { jsonFormatter, layersFormatter } from '../../src/printer/structured.js';
 import { edgeFiles } from '../../fixtures/edge/make-edge.js';
-import { fixtureFiles, recordsOf } from '../codec/helpers.js';
+import { corpusFiles, fixtureFiles, recordsOf } from '../codec/helpers.js';
 
 type J = Record<string, unknown>;
 
@@ -228,5 +228,30 @@ describe('options and fields decoded at the offsets the encoder put them', () =>
     expect(q.layers.map((l) => [l['layer'], l['offset']])).toEqual([['raw', 0], ['ipv4', 42], ['udp', 62]].filter(([n]) => n !== 'raw'));
     expect(q.layers[0]).toMatchObject({ ttl: 1, src: '192.0.2.2' });
     expect(q.layers[1]).toMatchObject({ srcPort: 33434, dstPort: 53 });
+  });
+});
+
+describe("tcpdump's own test captures (robustness: odd real-world packets)", async () => {
+  const { files, why } = corpusFiles();
+  it.skipIf(files.length === 0)(`every record gives a parseable --json line and a -V tree with offsets in the frame ${why}`, async () => {
+    let n = 0;
+    for (const file of files) {
+      const json = jsonFormatter(defaultPrintOptions());
+      const tree = layersFormatter(defaultPrintOptions());
+      for (const rec of await recordsOf(file)) {
+        n++;
+        const where = `${basename(file)} #${rec.index}`;
+        const pkt = JSON.parse(json(rec)) as { layers: J[] };
+        for (const s of spans(pkt.layers)) {
+          if (s.offset < 0 || s.offset + s.length > rec.capLen) expect.fail(`${where} ${s.where}: ${s.offset}+${s.length} outside ${rec.capLen}`);
+        }
+        const text = tree(rec);
+        if (/undefined|NaN/.test(text)) expect.fail(`${where}: ${text}`);
+        for (const m of text.matchAll(/ @(\d+)(?:\.\.(\d+))?$/gm)) {
+          if (Number(m[2] ?? m[1]) >= Math.max(rec.capLen, 1)) expect.fail(`${where}: ${m[0]} outside ${rec.capLen}`);
+        }
+      }
+    }
+    expect(n).toBeGreaterThan(1000);
   });
 });
