@@ -77,6 +77,19 @@ export class JsonOut extends StructuredOut {
     this.key(key);
     this.s += json;
   }
+  // The text for people is never shown here: skip building it.
+  override num(key: string, v: number): void {
+    this.key(key);
+    this.s += v;
+  }
+  override str(key: string, v: string): void {
+    this.key(key);
+    this.s += JSON.stringify(v);
+  }
+  override bool(key: string, v: boolean): void {
+    this.key(key);
+    this.s += v ? 'true' : 'false';
+  }
   item(json: string): void {
     if (!this.first) this.s += ',';
     this.first = false;

@@ -110,7 +110,7 @@ export class PacketDescriber {
           const v = pkt.loop;
           const fam = v.family;
           out.layer(layerName(id), 2, id === Layer.Null ? 'BSD loopback (NULL)' : 'OpenBSD loopback (LOOP)', v.offset - s, 4);
-          out.num('family', fam, v.offset - s, 4, withName(fam, FAMILY_NAMES[fam]));
+          out.num('family', fam, v.offset - s, 4, out.tree ? withName(fam, FAMILY_NAMES[fam]) : undefined);
           out.close();
           break;
         }
@@ -118,7 +118,7 @@ export class PacketDescriber {
           const v = pkt.eth;
           const o = v.offset - s;
           const et = v.etherType;
-          out.layer('ethernet', 2, `Ethernet II, ${v.srcString()} > ${v.dstString()}`, o, 14);
+          out.layer('ethernet', 2, out.tree ? `Ethernet II, ${v.srcString()} > ${v.dstString()}` : '', o, 14);
           out.str('dst', v.dstString(), o, 6, this.macText(pkt.buf, v.offset, out));
           out.str('src', v.srcString(), o + 6, 6, this.macText(pkt.buf, v.offset + 6, out));
           out.num('etherType', et, o + 12, 2, et <= 1500 ? `${et} (802.3 length)` : withName(et, etherTypeName(et), 4));
@@ -128,12 +128,12 @@ export class PacketDescriber {
         case Layer.Vlan: {
           const v = pkt.vlan(vlanIndex++);
           const o = v.offset - s;
-          out.layer('vlan', 2, `${v.tpid === 0x8100 ? '802.1Q' : '802.1ad/QinQ'} VLAN tag, id ${v.vid}`, o, 4);
-          out.num('tpid', v.tpid, o - 2, 2, withName(v.tpid, etherTypeName(v.tpid), 4));
-          out.num('pcp', v.pcp, o, 1, `${v.pcp} (priority)`);
+          out.layer('vlan', 2, out.tree ? `${v.tpid === 0x8100 ? '802.1Q' : '802.1ad/QinQ'} VLAN tag, id ${v.vid}` : '', o, 4);
+          out.num('tpid', v.tpid, o - 2, 2, out.tree ? withName(v.tpid, etherTypeName(v.tpid), 4) : undefined);
+          out.num('pcp', v.pcp, o, 1, out.tree ? `${v.pcp} (priority)` : undefined);
           out.bool('dei', v.dei, o, 1);
           out.num('vid', v.vid, o, 2);
-          out.num('etherType', v.etherType, o + 2, 2, withName(v.etherType, etherTypeName(v.etherType), 4));
+          out.num('etherType', v.etherType, o + 2, 2, out.tree ? withName(v.etherType, etherTypeName(v.etherType), 4) : undefined);
           out.close();
           break;
         }
@@ -141,11 +141,11 @@ export class PacketDescriber {
           const v = pkt.sll;
           const o = v.offset - s;
           out.layer('sll', 2, 'Linux cooked capture v1', o, 16);
-          out.num('packetType', v.packetType, o, 2, withName(v.packetType, SLL_PACKET_TYPES[v.packetType]));
-          out.num('arphrdType', v.arphrdType, o + 2, 2, withName(v.arphrdType, ARPHRD[v.arphrdType]));
+          out.num('packetType', v.packetType, o, 2, out.tree ? withName(v.packetType, SLL_PACKET_TYPES[v.packetType]) : undefined);
+          out.num('arphrdType', v.arphrdType, o + 2, 2, out.tree ? withName(v.arphrdType, ARPHRD[v.arphrdType]) : undefined);
           out.num('addressLength', v.addressLength, o + 4, 2);
           out.str('address', v.addressString(), o + 6, 8);
-          out.num('protocol', v.protocol, o + 14, 2, withName(v.protocol, etherTypeName(v.protocol), 4));
+          out.num('protocol', v.protocol, o + 14, 2, out.tree ? withName(v.protocol, etherTypeName(v.protocol), 4) : undefined);
           out.close();
           break;
         }
@@ -153,11 +153,11 @@ export class PacketDescriber {
           const v = pkt.sll2;
           const o = v.offset - s;
           out.layer('sll2', 2, 'Linux cooked capture v2', o, 20);
-          out.num('protocol', v.protocol, o, 2, withName(v.protocol, etherTypeName(v.protocol), 4));
+          out.num('protocol', v.protocol, o, 2, out.tree ? withName(v.protocol, etherTypeName(v.protocol), 4) : undefined);
           out.num('reserved', v.reserved, o + 2, 2);
           out.num('interfaceIndex', v.interfaceIndex, o + 4, 4);
-          out.num('arphrdType', v.arphrdType, o + 8, 2, withName(v.arphrdType, ARPHRD[v.arphrdType]));
-          out.num('packetType', v.packetType, o + 10, 1, withName(v.packetType, SLL_PACKET_TYPES[v.packetType]));
+          out.num('arphrdType', v.arphrdType, o + 8, 2, out.tree ? withName(v.arphrdType, ARPHRD[v.arphrdType]) : undefined);
+          out.num('packetType', v.packetType, o + 10, 1, out.tree ? withName(v.packetType, SLL_PACKET_TYPES[v.packetType]) : undefined);
           out.num('addressLength', v.addressLength, o + 11, 1);
           out.str('address', v.addressString(), o + 12, 8);
           out.close();
@@ -184,7 +184,7 @@ export class PacketDescriber {
         case Layer.Udp: {
           const v = pkt.udp;
           const o = v.offset - s;
-          out.layer('udp', 4, `UDP, ${v.srcPort} > ${v.dstPort}`, o, 8);
+          out.layer('udp', 4, out.tree ? `UDP, ${v.srcPort} > ${v.dstPort}` : '', o, 8);
           out.num('srcPort', v.srcPort, o, 2);
           out.num('dstPort', v.dstPort, o + 2, 2);
           out.num('lengthField', v.lengthField, o + 4, 2);
@@ -208,7 +208,7 @@ export class PacketDescriber {
       (pkt.has(Layer.Icmp) && pkt.icmp.innerOffset === pkt.payloadOffset) || (pkt.has(Layer.Icmpv6) && pkt.icmp6.innerOffset === pkt.payloadOffset);
     if (pkt.payloadLength > 0 && !quotedBody) {
       const o = pkt.payloadOffset - s;
-      out.layer('payload', 7, `${pkt.payloadLength} bytes, not decoded`, o, pkt.payloadLength);
+      out.layer('payload', 7, out.tree ? `${pkt.payloadLength} bytes, not decoded` : '', o, pkt.payloadLength);
       if (out.tree) {
         const shown = Math.min(pkt.payloadLength, 32);
         const more = pkt.payloadLength > shown ? '...' : '';
@@ -232,11 +232,11 @@ export class PacketDescriber {
     if (!is || !out.tree) return;
     const name = layerName(is.layer);
     const off = is.offset + pkt.start - s;
-    out.layer('issue', osiOf(is.layer), `${name.toUpperCase()}: not fully decoded: ${is.reason} at byte ${off}`, off, 0);
+    out.layer('issue', osiOf(is.layer), out.tree ? `${name.toUpperCase()}: not fully decoded: ${is.reason} at byte ${off}` : '', off, 0);
     out.str('layer', name, off, 0);
     out.str('reason', is.reason, off, 0);
     out.num('offset', off, off, 0);
-    out.num('captured', pkt.capLen - is.offset, off, 0, `${Math.max(0, pkt.capLen - is.offset)} bytes from here`);
+    out.num('captured', pkt.capLen - is.offset, off, 0, out.tree ? `${Math.max(0, pkt.capLen - is.offset)} bytes from here` : undefined);
     out.close();
   }
 
@@ -244,12 +244,12 @@ export class PacketDescriber {
     const v = pkt.arp;
     const o = v.offset - s;
     const op = v.operation;
-    out.layer('arp', 3, `ARP ${ARP_OPS[op] ?? 'operation ' + op}`, o, 8 + 2 * v.hlen + 2 * v.plen);
-    out.num('hardwareType', v.hardwareType, o, 2, withName(v.hardwareType, v.hardwareType === 1 ? 'Ethernet' : undefined));
-    out.num('protocolType', v.protocolType, o + 2, 2, withName(v.protocolType, etherTypeName(v.protocolType), 4));
+    out.layer('arp', 3, out.tree ? `ARP ${ARP_OPS[op] ?? 'operation ' + op}` : '', o, 8 + 2 * v.hlen + 2 * v.plen);
+    out.num('hardwareType', v.hardwareType, o, 2, out.tree ? withName(v.hardwareType, v.hardwareType === 1 ? 'Ethernet' : undefined) : undefined);
+    out.num('protocolType', v.protocolType, o + 2, 2, out.tree ? withName(v.protocolType, etherTypeName(v.protocolType), 4) : undefined);
     out.num('hlen', v.hlen, o + 4, 1);
     out.num('plen', v.plen, o + 5, 1);
-    out.num('operation', op, o + 6, 2, withName(op, ARP_OPS[op]));
+    out.num('operation', op, o + 6, 2, out.tree ? withName(op, ARP_OPS[op]) : undefined);
     out.str('senderHardware', v.senderHardwareString(), v.senderHardwareOffset - s, v.hlen);
     out.str('senderProtocol', v.senderProtocolString(), v.senderProtocolOffset - s, v.plen);
     out.str('targetHardware', v.targetHardwareString(), v.targetHardwareOffset - s, v.hlen);
@@ -261,19 +261,19 @@ export class PacketDescriber {
     const v = pkt.ip4;
     const o = v.offset - s;
     const b = v.buf;
-    out.layer('ipv4', 3, `IPv4, ${v.srcString()} > ${v.dstString()}, ${ipProtoName(v.protocol)}`, o, v.headerLength);
+    out.layer('ipv4', 3, out.tree ? `IPv4, ${v.srcString()} > ${v.dstString()}, ${ipProtoName(v.protocol)}` : '', o, v.headerLength);
     out.num('version', v.version, o, 1);
-    out.num('headerLength', v.headerLength, o, 1, `${v.headerLength} bytes (ihl ${v.ihl})`);
+    out.num('headerLength', v.headerLength, o, 1, out.tree ? `${v.headerLength} bytes (ihl ${v.ihl})` : undefined);
     out.num('dscp', v.dscp, o + 1, 1);
-    out.num('ecn', v.ecn, o + 1, 1, withName(v.ecn, ['Not-ECT', 'ECT(1)', 'ECT(0)', 'CE'][v.ecn]));
+    out.num('ecn', v.ecn, o + 1, 1, out.tree ? withName(v.ecn, ['Not-ECT', 'ECT(1)', 'ECT(0)', 'CE'][v.ecn]) : undefined);
     out.num('totalLength', v.totalLength, o + 2, 2, v.totalLength === 0 ? '0 (TSO: captured length used)' : undefined);
-    out.num('id', v.id, o + 4, 2, `${v.id} (${hx(v.id, 4)})`);
+    out.num('id', v.id, o + 4, 2, out.tree ? `${v.id} (${hx(v.id, 4)})` : undefined);
     const fl = v.flags;
     const ftext = out.tree ? `${hx(fl, 1)}${v.reservedFlag ? ' reserved' : ''}${v.df ? ' DF' : ''}${v.mf ? ' MF' : ''}${fl === 0 ? ' none' : ''}` : '';
     out.field('flags', `{"value":${fl},"reserved":${v.reservedFlag},"df":${v.df},"mf":${v.mf}}`, ftext, o + 6, 1);
-    out.num('fragmentOffset', v.fragmentOffset, o + 6, 2, `${v.fragmentOffset} bytes`);
+    out.num('fragmentOffset', v.fragmentOffset, o + 6, 2, out.tree ? `${v.fragmentOffset} bytes` : undefined);
     out.num('ttl', v.ttl, o + 8, 1);
-    out.num('protocol', v.protocol, o + 9, 1, withName(v.protocol, protoName(v.protocol)));
+    out.num('protocol', v.protocol, o + 9, 1, out.tree ? withName(v.protocol, protoName(v.protocol)) : undefined);
     checksum(out, v.checksum, v.checksumStatus(), v.expectedChecksum(), o + 10);
     out.str('src', v.srcString(), o + 12, 4);
     out.str('dst', v.dstString(), o + 16, 4);
@@ -373,12 +373,12 @@ export class PacketDescriber {
     let total = 40;
     for (let k = 0; k < v.extCount; k++) total += v.extLength(k);
     const upper = v.extCount > 0 ? b[v.extOffset(v.extCount - 1)]! : v.nextHeader;
-    out.layer('ipv6', 3, `IPv6, ${v.srcString()} > ${v.dstString()}, ${protoName(upper)}`, o, total);
+    out.layer('ipv6', 3, out.tree ? `IPv6, ${v.srcString()} > ${v.dstString()}, ${protoName(upper)}` : '', o, total);
     out.num('version', v.version, o, 1);
-    out.num('trafficClass', v.trafficClass, o, 2, `${hx(v.trafficClass, 2)} (DSCP ${v.trafficClass >> 2}, ECN ${v.trafficClass & 3})`);
+    out.num('trafficClass', v.trafficClass, o, 2, out.tree ? `${hx(v.trafficClass, 2)} (DSCP ${v.trafficClass >> 2}, ECN ${v.trafficClass & 3})` : undefined);
     out.num('flowLabel', v.flowLabel, o + 1, 3, hx(v.flowLabel, 5));
     out.num('payloadLength', v.payloadLength, o + 4, 2, v.payloadLength === 0 && v.jumboLength > 0 ? '0 (jumbogram)' : undefined);
-    out.num('nextHeader', v.nextHeader, o + 6, 1, withName(v.nextHeader, protoName(v.nextHeader)));
+    out.num('nextHeader', v.nextHeader, o + 6, 1, out.tree ? withName(v.nextHeader, protoName(v.nextHeader)) : undefined);
     out.num('hopLimit', v.hopLimit, o + 7, 1);
     out.str('src', v.srcString(), o + 8, 16);
     out.str('dst', v.dstString(), o + 24, 16);
@@ -402,27 +402,27 @@ export class PacketDescriber {
       out.num('offset', o, o, 1);
       out.num('length', len, o, 1);
     }
-    out.num('nextHeader', b[p]!, o, 1, withName(b[p]!, protoName(b[p]!)));
+    out.num('nextHeader', b[p]!, o, 1, out.tree ? withName(b[p]!, protoName(b[p]!)) : undefined);
     if (type === 44) {
       const w = u16(b, p + 2);
       out.num('reserved', b[p + 1]!, o + 1, 1);
-      out.num('fragmentOffset', (w >> 3) * 8, o + 2, 2, `${(w >> 3) * 8} bytes`);
+      out.num('fragmentOffset', (w >> 3) * 8, o + 2, 2, out.tree ? `${(w >> 3) * 8} bytes` : undefined);
       out.num('reservedBits', (w >> 1) & 3, o + 3, 1);
       out.bool('more', (w & 1) !== 0, o + 3, 1);
       const id = u32(b, p + 4);
-      out.num('id', id, o + 4, 4, `${id} (${hx(id, 8)})`);
+      out.num('id', id, o + 4, 4, out.tree ? `${id} (${hx(id, 8)})` : undefined);
     } else if (type === 51) {
-      out.num('payloadLen', b[p + 1]!, o + 1, 1, `${b[p + 1]!} (${len} bytes)`);
+      out.num('payloadLen', b[p + 1]!, o + 1, 1, out.tree ? `${b[p + 1]!} (${len} bytes)` : undefined);
       if (len >= 12) {
         out.num('spi', u32(b, p + 4), o + 4, 4);
         out.num('sequence', u32(b, p + 8), o + 8, 4);
       }
     } else {
-      out.num('hdrExtLen', b[p + 1]!, o + 1, 1, `${b[p + 1]!} (${len} bytes)`);
+      out.num('hdrExtLen', b[p + 1]!, o + 1, 1, out.tree ? `${b[p + 1]!} (${len} bytes)` : undefined);
     }
     if (type === 43) {
       const rt = b[p + 2]!;
-      out.num('routingType', rt, o + 2, 1, withName(rt, rt === 0 ? 'source route, deprecated' : rt === 2 ? 'mobile IPv6 home address' : rt === 3 ? 'RPL' : rt === 4 ? 'segment routing' : undefined));
+      out.num('routingType', rt, o + 2, 1, out.tree ? withName(rt, rt === 0 ? 'source route, deprecated' : rt === 2 ? 'mobile IPv6 home address' : rt === 3 ? 'RPL' : rt === 4 ? 'segment routing' : undefined) : undefined);
       out.num('segmentsLeft', b[p + 3]!, o + 3, 1);
       if (rt === 4) {
         out.num('lastEntry', b[p + 4]!, o + 4, 1);
@@ -478,17 +478,17 @@ export class PacketDescriber {
     const b = v.buf;
     const fl = v.flags;
     const names = tcpFlagNames(fl);
-    out.layer('tcp', 4, `TCP, ${v.srcPort} > ${v.dstPort}, ${names || 'no flags'}`, o, v.headerLength);
+    out.layer('tcp', 4, out.tree ? `TCP, ${v.srcPort} > ${v.dstPort}, ${names || 'no flags'}` : '', o, v.headerLength);
     out.num('srcPort', v.srcPort, o, 2);
     out.num('dstPort', v.dstPort, o + 2, 2);
     out.num('seq', v.seq, o + 4, 4);
     out.num('ack', v.ack, o + 8, 4, v.ackFlag ? undefined : `${v.ack} (ACK flag not set)`);
-    out.num('headerLength', v.headerLength, o + 12, 1, `${v.headerLength} bytes (data offset ${v.dataOffset})`);
+    out.num('headerLength', v.headerLength, o + 12, 1, out.tree ? `${v.headerLength} bytes (data offset ${v.dataOffset})` : undefined);
     out.num('reserved', v.reserved, o + 12, 1);
     out.field(
       'flags',
       `{"value":${fl},"ae":${v.ae},"cwr":${v.cwr},"ece":${v.ece},"urg":${v.urg},"ack":${v.ackFlag},"psh":${v.psh},"rst":${v.rst},"syn":${v.syn},"fin":${v.fin}}`,
-      `${hx(fl, 3)} ${names || '(none)'}`,
+      out.tree ? `${hx(fl, 3)} ${names || '(none)'}` : '',
       o + 12,
       2,
     );
@@ -603,17 +603,17 @@ export class PacketDescriber {
     const t = v.type;
     const name = ICMP_TYPES[t] ?? 'unknown';
     const avail = pkt.capEnd - v.offset;
-    out.layer('icmp', 3, `ICMP ${name}${t === 3 ? ', ' + (UNREACH_CODES[v.code] ?? 'code ' + v.code) : ''}`, o, 8);
-    out.num('type', t, o, 1, withName(t, name));
+    out.layer('icmp', 3, out.tree ? `ICMP ${name}${t === 3 ? ', ' + (UNREACH_CODES[v.code] ?? 'code ' + v.code) : ''}` : '', o, 8);
+    out.num('type', t, o, 1, out.tree ? withName(t, name) : undefined);
     out.str('typeName', name, o, 1);
     out.num('code', v.code, o + 1, 1, t === 3 ? withName(v.code, UNREACH_CODES[v.code]) : t === 11 ? withName(v.code, ['TTL exceeded in transit', 'fragment reassembly time exceeded'][v.code]) : undefined);
     if (depth === 0) checksum(out, v.checksum, v.checksumStatus(), v.expectedChecksum(), o + 2);
     else out.num('checksum', v.checksum, o + 2, 2, hx(v.checksum, 4));
     if (t === 0 || t === 8 || (t >= 13 && t <= 18)) {
-      out.num('id', v.id, o + 4, 2, `${v.id} (${hx(v.id, 4)})`);
+      out.num('id', v.id, o + 4, 2, out.tree ? `${v.id} (${hx(v.id, 4)})` : undefined);
       out.num('sequence', v.sequence, o + 6, 2);
       if ((t === 13 || t === 14) && avail >= 20) {
-        out.num('originate', u32(b, v.offset + 8), o + 8, 4, `${u32(b, v.offset + 8)} ms since midnight UT`);
+        out.num('originate', u32(b, v.offset + 8), o + 8, 4, out.tree ? `${u32(b, v.offset + 8)} ms since midnight UT` : undefined);
         out.num('receive', u32(b, v.offset + 12), o + 12, 4);
         out.num('transmit', u32(b, v.offset + 16), o + 16, 4);
       } else if ((t === 17 || t === 18) && avail >= 12) {
@@ -621,7 +621,7 @@ export class PacketDescriber {
       }
     } else if (t === 3 && v.code === 4) {
       out.num('unused', u16(b, v.offset + 4), o + 4, 2);
-      out.num('mtu', u16(b, v.offset + 6), o + 6, 2, `${u16(b, v.offset + 6)} (next-hop MTU)`);
+      out.num('mtu', u16(b, v.offset + 6), o + 6, 2, out.tree ? `${u16(b, v.offset + 6)} (next-hop MTU)` : undefined);
     } else if (t === 5) {
       out.str('gateway', ip4(b, v.offset + 4), o + 4, 4);
     } else if (t === 12) {
@@ -639,15 +639,15 @@ export class PacketDescriber {
     const b = v.buf;
     const t = v.type;
     const name = ICMP6_TYPES[t] ?? 'unknown';
-    out.layer('icmpv6', 3, `ICMPv6 ${name}`, o, v.headerLength);
-    out.num('type', t, o, 1, withName(t, name));
+    out.layer('icmpv6', 3, out.tree ? `ICMPv6 ${name}` : '', o, v.headerLength);
+    out.num('type', t, o, 1, out.tree ? withName(t, name) : undefined);
     out.str('typeName', name, o, 1);
     out.num('code', v.code, o + 1, 1, t === 1 ? withName(v.code, UNREACH6_CODES[v.code]) : undefined);
     if (depth === 0) checksum(out, v.checksum, v.checksumStatus(), v.expectedChecksum(), o + 2);
     else out.num('checksum', v.checksum, o + 2, 2, hx(v.checksum, 4));
     const p = v.offset;
     if (t === 128 || t === 129) {
-      out.num('id', v.id, o + 4, 2, `${v.id} (${hx(v.id, 4)})`);
+      out.num('id', v.id, o + 4, 2, out.tree ? `${v.id} (${hx(v.id, 4)})` : undefined);
       out.num('sequence', v.sequence, o + 6, 2);
     } else if (t === 2) {
       out.num('mtu', v.word, o + 4, 4);
@@ -657,9 +657,9 @@ export class PacketDescriber {
       out.num('curHopLimit', v.curHopLimit, o + 4, 1);
       const f = b[p + 5]!;
       out.field('flags', `{"value":${f},"managed":${(f & 0x80) !== 0},"other":${(f & 0x40) !== 0}}`, `${hx(f, 2)}${f & 0x80 ? ' managed' : ''}${f & 0x40 ? ' other' : ''}`, o + 5, 1);
-      out.num('routerLifetime', v.routerLifetime, o + 6, 2, `${v.routerLifetime} s`);
-      out.num('reachableTime', u32(b, p + 8), o + 8, 4, `${u32(b, p + 8)} ms`);
-      out.num('retransTimer', u32(b, p + 12), o + 12, 4, `${u32(b, p + 12)} ms`);
+      out.num('routerLifetime', v.routerLifetime, o + 6, 2, out.tree ? `${v.routerLifetime} s` : undefined);
+      out.num('reachableTime', u32(b, p + 8), o + 8, 4, out.tree ? `${u32(b, p + 8)} ms` : undefined);
+      out.num('retransTimer', u32(b, p + 12), o + 12, 4, out.tree ? `${u32(b, p + 12)} ms` : undefined);
     } else if (t === 136) {
       out.field('flags', `{"value":${b[p + 4]! >> 5},"router":${v.router},"solicited":${v.solicited},"override":${v.override}}`, `${v.router ? 'router ' : ''}${v.solicited ? 'solicited ' : ''}${v.override ? 'override' : ''}`.trim() || 'none', o + 4, 1);
     } else {
