@@ -20,7 +20,7 @@ export function osiLabel(osi: Osi): string {
 /** Where the describer writes. `json` is a JSON value already serialised; `text` is for people. */
 export abstract class StructuredOut {
   /** True when `text` arguments are shown (the tree); the describer may skip building them otherwise. */
-  abstract readonly tree: boolean;
+  abstract tree: boolean;
   abstract layer(name: string, osi: Osi, title: string, offset: number, length: number): void;
   abstract field(key: string, json: string, text: string, offset: number, size: number): void;
   /** An element of the open array: one JSON value, one tree line labelled `label`. */
@@ -42,7 +42,7 @@ export abstract class StructuredOut {
 
 /** JSON text; nesting tracked in a reused bit stack (1 = array). */
 export class JsonOut extends StructuredOut {
-  readonly tree = false;
+  tree = false;
   s = '';
   private first = true;
   private arrays: boolean[] = [];
@@ -111,7 +111,7 @@ const PAD = '                                                            ';
 
 /** The -V tree: a header line per layer, then `key  value  @offset` lines, nested by indent. */
 export class TreeOut extends StructuredOut {
-  readonly tree = true;
+  tree = true;
   s = '';
   private depth = 0;
 
@@ -151,6 +151,53 @@ export class TreeOut extends StructuredOut {
   }
 }
 
+const DISPLAY: Record<string, string> = {
+  ipv4: 'IPv4', ipv6: 'IPv6', tcp: 'TCP', udp: 'UDP', icmp: 'ICMP', icmpv6: 'ICMPv6', arp: 'ARP', ethernet: 'Ethernet',
+  vlan: 'VLAN', sll: 'SLL', sll2: 'SLL2', null: 'NULL', loop: 'LOOP', raw: 'raw IP', payload: 'payload',
+};
+
+/** How a layer is named to people ('ipv4' -> 'IPv4'). */
+export function displayName(layer: string): string {
+  return DISPLAY[layer] ?? layer;
+}
+
 function range(offset: number, length: number): string {
   return length > 0 ? `bytes ${offset}..${offset + length - 1}, ${length} bytes` : `at byte ${offset}, 0 bytes`;
+}
+
+/**
+ * A layer the decoder stopped in (cut by the capture, or malformed): forwards only the fields
+ * whose bytes lie before `limit`, and marks the block as partial.
+ */
+export class ClippedOut extends StructuredOut {
+  tree = false;
+  private inner: StructuredOut = new JsonOut();
+  private limit = 0;
+  private note = '';
+
+  wrap(inner: StructuredOut, limit: number, note: string): this {
+    this.inner = inner;
+    this.tree = inner.tree;
+    this.limit = limit;
+    this.note = note;
+    return this;
+  }
+  layer(name: string, osi: Osi, _title: string, offset: number, length: number): void {
+    const got = Math.max(0, Math.min(length, this.limit - offset));
+    const title = this.tree ? `${displayName(name)}, partial: ${this.note}, ${got} of ${length} header bytes captured` : '';
+    this.inner.layer(name, osi, title, offset, got);
+    if (!this.tree) this.inner.field('partial', 'true', '', offset, 0);
+  }
+  field(key: string, json: string, text: string, offset: number, size: number): void {
+    if (offset + size <= this.limit) this.inner.field(key, json, text, offset, size);
+  }
+  item(json: string, label: string, text: string, offset: number, size: number): void {
+    if (offset + size <= this.limit) this.inner.item(json, label, text, offset, size);
+  }
+  open(key: string, array: boolean, text: string, offset: number, size: number): void {
+    this.inner.open(key, array, text, offset, size);
+  }
+  close(): void {
+    this.inner.close();
+  }
 }

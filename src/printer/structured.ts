@@ -33,7 +33,7 @@ import { HEX2 } from './format.js';
 import type { PrintOptions } from './options.js';
 import { etherTypeName, ipProtoName, LINKTYPE_BANNER } from './tables.js';
 import { TimestampFormatter } from './time.js';
-import { JsonOut, TreeOut, osiLabel, type Osi, type StructuredOut } from './structured-out.js';
+import { ClippedOut, displayName, JsonOut, TreeOut, osiLabel, type Osi, type StructuredOut } from './structured-out.js';
 
 export { JsonOut, TreeOut } from './structured-out.js';
 
@@ -98,6 +98,9 @@ const ARPHRD: Record<number, string> = { 1: 'Ethernet', 6: 'IEEE 802', 772: 'loo
  */
 export class PacketDescriber {
   private readonly inner: PacketDecoder[] = [];
+  private readonly clip = new ClippedOut();
+  /** Describing a layer the decoder stopped in: fixed fields only. */
+  private partial = false;
 
   describe(out: StructuredOut, pkt: Packet, s: number, depth = 0): void {
     let vlanIndex = 0;
@@ -181,18 +184,9 @@ export class PacketDescriber {
         case Layer.Tcp:
           this.tcp(out, pkt, s);
           break;
-        case Layer.Udp: {
-          const v = pkt.udp;
-          const o = v.offset - s;
-          out.layer('udp', 4, out.tree ? `UDP, ${v.srcPort} > ${v.dstPort}` : '', o, 8);
-          out.num('srcPort', v.srcPort, o, 2);
-          out.num('dstPort', v.dstPort, o + 2, 2);
-          out.num('lengthField', v.lengthField, o + 4, 2);
-          const st = v.checksumStatus();
-          checksum(out, v.checksum, st, v.hasChecksum ? v.expectedChecksum() : -1, o + 6);
-          out.close();
+        case Layer.Udp:
+          this.udp(out, pkt, s);
           break;
-        }
         case Layer.Icmp:
           this.icmp(out, pkt, s, depth);
           break;
@@ -216,7 +210,52 @@ export class PacketDescriber {
       }
       out.close();
     }
+    if (depth === 0) this.partialLayer(out, pkt, s);
     this.issue(out, pkt, s);
+  }
+
+  private udp(out: StructuredOut, pkt: Packet, s: number): void {
+    const v = pkt.udp;
+    const o = v.offset - s;
+    out.layer('udp', 4, out.tree ? `UDP, ${v.srcPort} > ${v.dstPort}` : '', o, 8);
+    out.num('srcPort', v.srcPort, o, 2);
+    out.num('dstPort', v.dstPort, o + 2, 2);
+    out.num('lengthField', v.lengthField, o + 4, 2);
+    const st = v.checksumStatus();
+    checksum(out, v.checksum, st, v.hasChecksum ? v.expectedChecksum() : -1, o + 6);
+    out.close();
+  }
+
+  /**
+   * The layer the decoder stopped in, as far as its bytes go: its fixed fields that were
+   * captured (options, extension headers and quoted packets are left out: their lengths are
+   * not to be trusted). Only when the view points where the issue is (the header's start, or
+   * the bad field a few bytes in).
+   */
+  private partialLayer(out: StructuredOut, pkt: Packet, s: number): void {
+    const is = pkt.issue;
+    if (!is || pkt.has(is.layer)) return;
+    const id = is.layer;
+    const view =
+      id === Layer.Ipv4 ? pkt.ip4 : id === Layer.Ipv6 ? pkt.ip6 : id === Layer.Tcp ? pkt.tcp : id === Layer.Udp ? pkt.udp
+        : id === Layer.Icmp ? pkt.icmp : id === Layer.Icmpv6 ? pkt.icmp6 : id === Layer.Arp ? pkt.arp : null;
+    if (!view || view.buf !== pkt.buf) return;
+    const rel = view.offset - s;
+    const limit = pkt.capEnd - s;
+    if (rel < 0 || rel >= limit || rel > is.offset || is.offset - rel > 12) return;
+    const clip = this.clip.wrap(out, limit, is.reason);
+    this.partial = true;
+    try {
+      if (id === Layer.Ipv4) this.ipv4(clip, pkt, s);
+      else if (id === Layer.Ipv6) this.ipv6(clip, pkt, s);
+      else if (id === Layer.Tcp) this.tcp(clip, pkt, s);
+      else if (id === Layer.Udp) this.udp(clip, pkt, s);
+      else if (id === Layer.Icmp) this.icmp(clip, pkt, s, 0);
+      else if (id === Layer.Icmpv6) this.icmp6(clip, pkt, s, 0);
+      else this.arp(clip, pkt, s);
+    } finally {
+      this.partial = false;
+    }
   }
 
   private macText(b: Buffer, off: number, out: StructuredOut): string | undefined {
@@ -232,7 +271,7 @@ export class PacketDescriber {
     if (!is || !out.tree) return;
     const name = layerName(is.layer);
     const off = is.offset + pkt.start - s;
-    out.layer('issue', osiOf(is.layer), out.tree ? `${name.toUpperCase()}: not fully decoded: ${is.reason} at byte ${off}` : '', off, 0);
+    out.layer('issue', osiOf(is.layer), out.tree ? `${displayName(name)}: not fully decoded: ${is.reason} at byte ${off}` : '', off, 0);
     out.str('layer', name, off, 0);
     out.str('reason', is.reason, off, 0);
     out.num('offset', off, off, 0);
@@ -261,9 +300,9 @@ export class PacketDescriber {
     const v = pkt.ip4;
     const o = v.offset - s;
     const b = v.buf;
-    out.layer('ipv4', 3, out.tree ? `IPv4, ${v.srcString()} > ${v.dstString()}, ${ipProtoName(v.protocol)}` : '', o, v.headerLength);
+    out.layer('ipv4', 3, out.tree ? `IPv4, ${v.srcString()} > ${v.dstString()}, ${ipProtoName(v.protocol)}` : '', o, Math.max(20, v.ihl * 4));
     out.num('version', v.version, o, 1);
-    out.num('headerLength', v.headerLength, o, 1, out.tree ? `${v.headerLength} bytes (ihl ${v.ihl})` : undefined);
+    out.num('headerLength', v.ihl * 4, o, 1, out.tree ? `${v.ihl * 4} bytes (ihl ${v.ihl})` : undefined);
     out.num('dscp', v.dscp, o + 1, 1);
     out.num('ecn', v.ecn, o + 1, 1, out.tree ? withName(v.ecn, ['Not-ECT', 'ECT(1)', 'ECT(0)', 'CE'][v.ecn]) : undefined);
     out.num('totalLength', v.totalLength, o + 2, 2, v.totalLength === 0 ? '0 (TSO: captured length used)' : undefined);
@@ -277,7 +316,7 @@ export class PacketDescriber {
     checksum(out, v.checksum, v.checksumStatus(), v.expectedChecksum(), o + 10);
     out.str('src', v.srcString(), o + 12, 4);
     out.str('dst', v.dstString(), o + 16, 4);
-    if (v.optionsLength > 0) {
+    if (v.optionsLength > 0 && !this.partial) {
       out.open('options', true, `${v.optionsLength} bytes`, o + 20, v.optionsLength);
       const end = v.offset + v.headerLength;
       let p = v.offset + 20;
@@ -382,8 +421,8 @@ export class PacketDescriber {
     out.num('hopLimit', v.hopLimit, o + 7, 1);
     out.str('src', v.srcString(), o + 8, 16);
     out.str('dst', v.dstString(), o + 24, 16);
-    if (v.jumboLength > 0) out.num('jumboLength', v.jumboLength, findJumboOffset(pkt) - s, 4);
-    if (v.extCount > 0) {
+    if (v.jumboLength > 0 && !this.partial) out.num('jumboLength', v.jumboLength, findJumboOffset(pkt) - s, 4);
+    if (v.extCount > 0 && !this.partial) {
       out.open('extensions', true, `${v.extCount} extension header${v.extCount > 1 ? 's' : ''}`, v.extOffset(0) - s, total - 40);
       for (let k = 0; k < v.extCount; k++) this.ipv6Ext(out, b, v.extType(k), v.extOffset(k), v.extLength(k), s);
       out.close();
@@ -478,12 +517,12 @@ export class PacketDescriber {
     const b = v.buf;
     const fl = v.flags;
     const names = tcpFlagNames(fl);
-    out.layer('tcp', 4, out.tree ? `TCP, ${v.srcPort} > ${v.dstPort}, ${names || 'no flags'}` : '', o, v.headerLength);
+    out.layer('tcp', 4, out.tree ? `TCP, ${v.srcPort} > ${v.dstPort}, ${names || 'no flags'}` : '', o, Math.max(20, v.dataOffset * 4));
     out.num('srcPort', v.srcPort, o, 2);
     out.num('dstPort', v.dstPort, o + 2, 2);
     out.num('seq', v.seq, o + 4, 4);
     out.num('ack', v.ack, o + 8, 4, v.ackFlag ? undefined : `${v.ack} (ACK flag not set)`);
-    out.num('headerLength', v.headerLength, o + 12, 1, out.tree ? `${v.headerLength} bytes (data offset ${v.dataOffset})` : undefined);
+    out.num('headerLength', v.dataOffset * 4, o + 12, 1, out.tree ? `${v.dataOffset * 4} bytes (data offset ${v.dataOffset})` : undefined);
     out.num('reserved', v.reserved, o + 12, 1);
     out.field(
       'flags',
@@ -495,7 +534,7 @@ export class PacketDescriber {
     out.num('window', v.window, o + 14, 2);
     checksum(out, v.checksum, v.checksumStatus(), v.expectedChecksum(), o + 16);
     out.num('urgentPointer', v.urgentPointer, o + 18, 2);
-    if (v.optionsLength > 0) {
+    if (v.optionsLength > 0 && !this.partial) {
       out.open('options', true, `${v.optionsLength} bytes`, o + 20, v.optionsLength);
       const end = v.offset + v.headerLength;
       let p = v.offset + 20;
@@ -629,7 +668,7 @@ export class PacketDescriber {
     } else {
       out.num('unused', v.restOfHeader, o + 4, 4);
     }
-    if (v.innerOffset >= 0) this.quoted(out, pkt, v.innerOffset, 228, s, depth);
+    if (v.innerOffset >= 0 && !this.partial) this.quoted(out, pkt, v.innerOffset, 228, s, depth);
     out.close();
   }
 
@@ -667,7 +706,7 @@ export class PacketDescriber {
     }
     if (v.targetOffset >= 0) out.str('target', v.targetString(), v.targetOffset - s, 16);
     if (v.destinationOffset >= 0) out.str('destination', ipv6Text(b, v.destinationOffset), v.destinationOffset - s, 16);
-    if (v.optionsEnd > v.optionsOffset) {
+    if (v.optionsEnd > v.optionsOffset && !this.partial) {
       out.open('options', true, `${v.optionsEnd - v.optionsOffset} bytes`, v.optionsOffset - s, v.optionsEnd - v.optionsOffset);
       let bad = -1;
       const ok = v.forEachOption((ot, off, len) => this.ndOption(out, b, ot, off, len, s));
@@ -679,7 +718,7 @@ export class PacketDescriber {
       if (bad >= 0) this.badOption(out, b, b[bad]!, bad, Math.min(v.optionsEnd, pkt.capEnd), s);
       out.close();
     }
-    if (v.innerOffset >= 0) this.quoted(out, pkt, v.innerOffset, 229, s, depth);
+    if (v.innerOffset >= 0 && !this.partial) this.quoted(out, pkt, v.innerOffset, 229, s, depth);
     out.close();
   }
 

@@ -33,7 +33,8 @@ function flat(layers: J[], out: J[] = []): J[] {
 const of = (layer: string, f: (l: J) => unknown) => (ls: J[]): V[] =>
   ls.filter((l) => l['layer'] === layer).map(f).filter((v): v is V => typeof v === 'number' || typeof v === 'string');
 const key = (layer: string, k: string) => of(layer, (l) => l[k]);
-const flag = (layer: string, k: string) => of(layer, (l) => ((l['flags'] as J)[k] ? 1 : 0));
+const flags = (l: J): J | undefined => l['flags'] as J | undefined;
+const flag = (layer: string, k: string) => of(layer, (l) => (flags(l) ? (flags(l)![k] ? 1 : 0) : undefined));
 const opt = (layer: string, name: string, f: (o: J) => V[]) => (ls: J[]): V[] =>
   ls.filter((l) => l['layer'] === layer).flatMap((l) => ((l['options'] as J[] | undefined) ?? []).filter((o) => o['name'] === name).flatMap(f));
 const ext = (type: number, f: (e: J) => V) => (ls: J[]): V[] =>
@@ -123,7 +124,7 @@ const FIELDS: [string, (ls: J[]) => V[], (s: string) => V][] = [
   ['tcp.seq_raw', key('tcp', 'seq'), num],
   ['tcp.ack_raw', key('tcp', 'ack'), num],
   ['tcp.hdr_len', key('tcp', 'headerLength'), num],
-  ['tcp.flags', of('tcp', (l) => (l['flags'] as J)['value']), (s) => Number(s) & 0x1ff],
+  ['tcp.flags', of('tcp', (l) => flags(l)?.['value']), (s) => Number(s) & 0x1ff],
   ['tcp.window_size_value', key('tcp', 'window'), num],
   ['tcp.urgent_pointer', key('tcp', 'urgentPointer'), num],
   ['tcp.options.mss_val', opt('tcp', 'mss', (o) => [o['value'] as number]), num],
@@ -160,8 +161,8 @@ const FIELDS: [string, (ls: J[]) => V[], (s: string) => V][] = [
   ['icmpv6.nd.ra.retrans_timer', key('icmpv6', 'retransTimer'), num],
   ['icmpv6.nd.ns.target_address', of('icmpv6', (l) => (l['type'] === 135 ? l['target'] : undefined)), str],
   ['icmpv6.nd.na.target_address', of('icmpv6', (l) => (l['type'] === 136 ? l['target'] : undefined)), str],
-  ['icmpv6.nd.na.flag.r', of('icmpv6', (l) => (l['type'] === 136 ? ((l['flags'] as J)['router'] ? 1 : 0) : undefined)), num],
-  ['icmpv6.nd.na.flag.s', of('icmpv6', (l) => (l['type'] === 136 ? ((l['flags'] as J)['solicited'] ? 1 : 0) : undefined)), num],
+  ['icmpv6.nd.na.flag.r', of('icmpv6', (l) => (l['type'] === 136 ? (flags(l)?.['router'] ? 1 : 0) : undefined)), num],
+  ['icmpv6.nd.na.flag.s', of('icmpv6', (l) => (l['type'] === 136 ? (flags(l)?.['solicited'] ? 1 : 0) : undefined)), num],
   ['icmpv6.opt.linkaddr', (ls) => [...opt('icmpv6', 'sourceLinkAddress', (o) => [o['address'] as string])(ls), ...opt('icmpv6', 'targetLinkAddress', (o) => [o['address'] as string])(ls)], str],
   ['icmpv6.opt.prefix.length', opt('icmpv6', 'prefixInformation', (o) => [o['prefixLength'] as number]), num],
   ['icmpv6.opt.prefix.valid_lifetime', opt('icmpv6', 'prefixInformation', (o) => [o['validLifetime'] as number]), num],

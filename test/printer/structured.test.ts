@@ -26,12 +26,14 @@ const EXPECT: Record<string, [string, RegExp]> = {
   arp: ['layer 3 (network)', /^ARP/],
   ipv4: ['layer 3 (network)', /^IPv4/],
   ipv6: ['layer 3 (network)', /^IPv6/],
-  icmp: ['layer 3 (network)', /^ICMP /],
-  icmpv6: ['layer 3 (network)', /^ICMPv6 /],
+  icmp: ['layer 3 (network)', /^ICMP[ ,]/],
+  icmpv6: ['layer 3 (network)', /^ICMPv6[ ,]/],
   tcp: ['layer 4 (transport)', /^TCP/],
   udp: ['layer 4 (transport)', /^UDP/],
   payload: ['payload', /^\d+ bytes, not decoded/],
 };
+
+const DISPLAY: Record<string, string> = { ipv4: 'IPv4', ipv6: 'IPv6', tcp: 'TCP', udp: 'UDP', icmpv6: 'ICMPv6', vlan: 'VLAN', ethernet: 'Ethernet' };
 
 function record(frame: Buffer, linkType = 1, capLen = frame.length): CaptureRecord {
   return {
@@ -114,8 +116,20 @@ describe('decode issues', () => {
         const name = layerName(p.issue.layer);
         expect(obj.issue, p.note).toMatchObject({ layer: name, reason: p.issue.reason, offset: p.issue.offset });
         const osi = EXPECT[name]?.[0] ?? 'payload';
-        expect(text, p.note).toContain(`  ${osi}: ${name.toUpperCase()}: not fully decoded: ${p.issue.reason} at byte ${p.issue.offset}`);
+        expect(text, p.note).toContain(`  ${osi}: ${DISPLAY[name] ?? name}: not fully decoded: ${p.issue.reason} at byte ${p.issue.offset}`);
         if (f.name === 'truncated.pcap') expect(obj.truncated, p.note).toBe(true);
+        // The layer it stopped in is still shown, as far as its bytes were captured.
+        const layers = (obj as unknown as { layers: J[] }).layers;
+        const partial = layers.filter((l) => l['partial'] === true);
+        const whole = layers.some((l) => l['layer'] === name && l['partial'] === undefined);
+        if (['ipv4', 'ipv6', 'tcp', 'udp', 'icmpv6'].includes(name) && p.issue.reason === 'truncated' && !whole) {
+          expect(partial.map((l) => [l['layer'], l['offset']]), p.note).toEqual([[name, p.issue.offset]]);
+          const l = partial[0]!;
+          expect((l['offset'] as number) + (l['length'] as number), p.note).toBe(rec.capLen);
+          if (name === 'tcp' || name === 'udp') expect(l, p.note).toMatchObject({ srcPort: 1, dstPort: 2 });
+        }
+        for (const l of partial) expect(l['layer'], p.note).toBe(name);
+        if (whole) expect(partial, p.note).toEqual([]);
       }
       expect(withIssue).toBeGreaterThan(0);
     });
