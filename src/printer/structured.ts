@@ -6,6 +6,8 @@
  *   { index, ts: "sec.nsec" (exact), tsSec, tsNsec, capLen, origLen, linkType, interface,
  *     truncated, issue: null | { layer, osi, reason, offset },
  *     layers: [ { layer, osi, offset, length, ...fields }, ... ] }         (wire order)
+ * A layer the decoder stopped in (cut by the capture, or malformed) still appears, with
+ * `"partial":true`, holding only its fixed fields whose bytes were captured.
  * Offsets are bytes from the frame start. Numbers are numbers (ports, seq, ttl, ids, checksums,
  * EtherTypes); addresses are strings. Field keys are camelCase and stable:
  *   ethernet: dst src etherType      vlan: tpid pcp dei vid etherType
@@ -147,7 +149,7 @@ export class PacketDescriber {
           out.num('packetType', v.packetType, o, 2, out.tree ? withName(v.packetType, SLL_PACKET_TYPES[v.packetType]) : undefined);
           out.num('arphrdType', v.arphrdType, o + 2, 2, out.tree ? withName(v.arphrdType, ARPHRD[v.arphrdType]) : undefined);
           out.num('addressLength', v.addressLength, o + 4, 2);
-          out.str('address', v.addressString(), o + 6, 8);
+          out.str('address', v.addressString(), o + 6, Math.min(v.addressLength, 8));
           out.num('protocol', v.protocol, o + 14, 2, out.tree ? withName(v.protocol, etherTypeName(v.protocol), 4) : undefined);
           out.close();
           break;
@@ -162,7 +164,7 @@ export class PacketDescriber {
           out.num('arphrdType', v.arphrdType, o + 8, 2, out.tree ? withName(v.arphrdType, ARPHRD[v.arphrdType]) : undefined);
           out.num('packetType', v.packetType, o + 10, 1, out.tree ? withName(v.packetType, SLL_PACKET_TYPES[v.packetType]) : undefined);
           out.num('addressLength', v.addressLength, o + 11, 1);
-          out.str('address', v.addressString(), o + 12, 8);
+          out.str('address', v.addressString(), o + 12, Math.min(v.addressLength, 8));
           out.close();
           break;
         }
@@ -646,8 +648,7 @@ export class PacketDescriber {
     out.num('type', t, o, 1, out.tree ? withName(t, name) : undefined);
     out.str('typeName', name, o, 1);
     out.num('code', v.code, o + 1, 1, t === 3 ? withName(v.code, UNREACH_CODES[v.code]) : t === 11 ? withName(v.code, ['TTL exceeded in transit', 'fragment reassembly time exceeded'][v.code]) : undefined);
-    if (depth === 0) checksum(out, v.checksum, v.checksumStatus(), v.expectedChecksum(), o + 2);
-    else out.num('checksum', v.checksum, o + 2, 2, hx(v.checksum, 4));
+    checksum(out, v.checksum, v.checksumStatus(), v.expectedChecksum(), o + 2);
     if (t === 0 || t === 8 || (t >= 13 && t <= 18)) {
       out.num('id', v.id, o + 4, 2, out.tree ? `${v.id} (${hx(v.id, 4)})` : undefined);
       out.num('sequence', v.sequence, o + 6, 2);
@@ -682,8 +683,7 @@ export class PacketDescriber {
     out.num('type', t, o, 1, out.tree ? withName(t, name) : undefined);
     out.str('typeName', name, o, 1);
     out.num('code', v.code, o + 1, 1, t === 1 ? withName(v.code, UNREACH6_CODES[v.code]) : undefined);
-    if (depth === 0) checksum(out, v.checksum, v.checksumStatus(), v.expectedChecksum(), o + 2);
-    else out.num('checksum', v.checksum, o + 2, 2, hx(v.checksum, 4));
+    checksum(out, v.checksum, v.checksumStatus(), v.expectedChecksum(), o + 2);
     const p = v.offset;
     if (t === 128 || t === 129) {
       out.num('id', v.id, o + 4, 2, out.tree ? `${v.id} (${hx(v.id, 4)})` : undefined);
