@@ -75,6 +75,7 @@ describe('--json and -V over every fixture', async () => {
           expect(s.offset + s.length, `${basename(file)} #${rec.index} ${s.where}`).toBeLessThanOrEqual(rec.capLen);
         }
         const text = tree(rec);
+        expect(line + text, `${basename(file)} #${rec.index}`).not.toMatch(/undefined|NaN/);
         // Field offsets in the tree: @a or @a..b, all inside the captured bytes.
         for (const m of text.matchAll(/ @(\d+)(?:\.\.(\d+))?$/gm)) {
           const end = Number(m[2] ?? m[1]);
