@@ -64,6 +64,7 @@ const POOL_SIZE = 1024;
 /** About 1 KB each: 20,000 live connections keep a million-SYN flood under 200 MB of RSS. */
 export const DEFAULT_MAX_CONNECTIONS = 20_000;
 const NO_VALUE = -1;
+const INITIAL_BUCKETS = 1024;
 
 function readWord(b: Uint8Array, o: number): number {
   return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
@@ -350,7 +351,12 @@ export function emptySummary(): HandshakeSummary {
 
 export class HandshakeTracker {
   readonly summary: HandshakeSummary = emptySummary();
-  private readonly table = new Map<number, Conn>();
+  /**
+   * Hash buckets indexed by the low bits of the 4-tuple hash, chained through Conn.chain: one
+   * array load per packet where a Map would hash the key again. Grows with the live count.
+   */
+  private buckets: (Conn | null)[] = new Array<Conn | null>(INITIAL_BUCKETS).fill(null);
+  private bucketMask = INITIAL_BUCKETS - 1;
   private liveCount = 0;
   private newest: Conn | null = null;
   private oldest: Conn | null = null;
@@ -486,10 +492,10 @@ export class HandshakeTracker {
     // key a small integer, which a Map hashes without allocating.
     const hash = (mix(ha ^ Math.imul(sp + 1, 0x9e3779b1)) + mix(hb ^ Math.imul(dp + 1, 0x9e3779b1))) & 0x3fffffff;
 
-    let conn = this.table.get(hash) ?? null;
+    let conn: Conn | null = this.buckets[hash & this.bucketMask]!;
     let fromClient = true;
     while (conn !== null) {
-      if (conn.v6 === v6) {
+      if (conn.hash === hash && conn.v6 === v6) {
         if (conn.cPort === sp && conn.sPort === dp && conn.c0 === a0 && conn.s0 === b0 &&
             (!v6 || (conn.c1 === a1 && conn.c2 === a2 && conn.c3 === a3 && conn.s1 === b1 && conn.s2 === b2 && conn.s3 === b3))) {
           fromClient = true;
@@ -530,8 +536,10 @@ export class HandshakeTracker {
       conn.firstIndex = index;
       conn.firstSec = sec;
       conn.firstNsec = tsNsec;
-      conn.chain = this.table.get(hash) ?? null;
-      this.table.set(hash, conn);
+      if (this.liveCount >= this.buckets.length) this.growBuckets();
+      const slot = hash & this.bucketMask;
+      conn.chain = this.buckets[slot]!;
+      this.buckets[slot] = conn;
       this.liveCount++;
       this.pushNewest(conn);
       if (this.liveCount > this.maxConnections && this.oldest !== null && this.oldest !== conn) {
@@ -550,6 +558,20 @@ export class HandshakeTracker {
       this.sinceSweep = 0;
       this.sweep();
     }
+  }
+
+  /** Twice the buckets, every live connection rehashed (the LRU list holds them all). */
+  private growBuckets(): void {
+    const n = this.buckets.length * 2;
+    const buckets = new Array<Conn | null>(n).fill(null);
+    const mask = n - 1;
+    for (let c = this.oldest; c !== null; c = c.newer) {
+      const slot = c.hash & mask;
+      c.chain = buckets[slot]!;
+      buckets[slot] = c;
+    }
+    this.buckets = buckets;
+    this.bucketMask = mask;
   }
 
   /** A SYN without ACK on a known 4-tuple: port reuse (new ISN) or a retransmission? */
@@ -605,7 +627,7 @@ export class HandshakeTracker {
     }
 
     // Zeek history and endpoint states see the packet before our own bookkeeping changes.
-    this.zeek(c, fromClient, flags, seq, len, seg.window);
+    this.zeek(c, fromClient, seg);
 
     // A SYN+RST still opens the client's attempt (and aborts it below).
     if (syn && (!rst || (!hasAck && fromClient))) {
@@ -750,7 +772,12 @@ export class HandshakeTracker {
     (c.violations ??= []).push({ packet, kind, message });
   }
 
-  private zeek(c: Conn, isOrig: boolean, flags: number, seq: number, len: number, window: number): void {
+  /** Reads the segment itself: a sequence number above 2^30 passed as an argument is boxed per call. */
+  private zeek(c: Conn, isOrig: boolean, seg: TcpSegment): void {
+    const flags = seg.flags;
+    const seq = seg.seq;
+    const len = seg.payloadLength;
+    const window = seg.window;
     // Most segments: an established side sending ACK or data it has sent before in kind. Only
     // the retransmission letter can still change.
     if ((flags & (TcpFlag.Syn | TcpFlag.Fin | TcpFlag.Rst | TcpFlag.Ack)) === TcpFlag.Ack && window !== 0 &&
@@ -925,10 +952,10 @@ export class HandshakeTracker {
   private release(c: Conn, evicted: boolean): void {
     if (!c.live) return;
     c.live = false;
-    let head = this.table.get(c.hash) ?? null;
+    const slot = c.hash & this.bucketMask;
+    let head: Conn | null = this.buckets[slot]!;
     if (head === c) {
-      if (c.chain === null) this.table.delete(c.hash);
-      else this.table.set(c.hash, c.chain);
+      this.buckets[slot] = c.chain;
     } else {
       while (head !== null && head.chain !== c) head = head.chain;
       if (head !== null) head.chain = c.chain;
