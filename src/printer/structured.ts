@@ -743,6 +743,21 @@ export class PacketDescriber {
         q - s,
         l,
       );
+    } else if (t === 24 && l >= 8 && l <= 24) {
+      // Route information (RFC 4191): the prefix is cut to the option's length.
+      const plen = b[q + 2]!;
+      const prf = (b[q + 3]! >> 3) & 3;
+      const life = u32(b, q + 4);
+      const full = Buffer.alloc(16);
+      b.copy(full, 0, q + 8, q + l);
+      const prefix = ipv6Text(full, 0);
+      out.item(
+        `${head('routeInformation')},"prefixLength":${plen},"preference":${prf},"routeLifetime":${life},"prefix":"${prefix}"}`,
+        'routeInformation',
+        `route ${prefix}/${plen}, preference ${['medium', 'high', 'reserved', 'low'][prf]}, lifetime ${life} s`,
+        q - s,
+        l,
+      );
     } else if (t === 5 && l === 8) {
       const mtu = u32(b, q + 4);
       out.item(`${head('mtu')},"value":${mtu}}`, 'mtu', `MTU ${mtu}`, q - s, l);

@@ -50,6 +50,14 @@ const routeAddrs = (routingType: number) => (ls: J[]): V[] =>
     ((l['extensions'] as J[] | undefined) ?? []).filter((e) => e['type'] === 43 && e['routingType'] === routingType)
       .flatMap((e) => (e['addresses'] ?? e['segments']) as string[]),
   );
+/** The protocol after an IPv6 header and its extension headers. */
+const upperOf = (l: J): number => {
+  const e = l['extensions'] as J[] | undefined;
+  return (e && e.length ? e[e.length - 1]!['nextHeader'] : l['nextHeader']) as number;
+};
+/** Prefix information and route information options, in order: tshark files both under icmpv6.opt.prefix. */
+const ndPrefixes = (ls: J[]): J[] =>
+  ls.filter((l) => l['layer'] === 'icmpv6').flatMap((l) => ((l['options'] as J[] | undefined) ?? []).filter((o) => o['name'] === 'prefixInformation' || o['name'] === 'routeInformation'));
 const STATUS: Record<string, number> = { correct: 1, incorrect: 0, unverifiable: 2 };
 
 const num = (s: string): V => Number(s);
@@ -164,9 +172,9 @@ const FIELDS: [string, (ls: J[]) => V[], (s: string) => V][] = [
   ['icmpv6.nd.na.flag.r', of('icmpv6', (l) => (l['type'] === 136 ? (flags(l)?.['router'] ? 1 : 0) : undefined)), num],
   ['icmpv6.nd.na.flag.s', of('icmpv6', (l) => (l['type'] === 136 ? (flags(l)?.['solicited'] ? 1 : 0) : undefined)), num],
   ['icmpv6.opt.linkaddr', (ls) => [...opt('icmpv6', 'sourceLinkAddress', (o) => [o['address'] as string])(ls), ...opt('icmpv6', 'targetLinkAddress', (o) => [o['address'] as string])(ls)], str],
-  ['icmpv6.opt.prefix.length', opt('icmpv6', 'prefixInformation', (o) => [o['prefixLength'] as number]), num],
+  ['icmpv6.opt.prefix.length', (ls) => ndPrefixes(ls).map((o) => o['prefixLength'] as number), num],
   ['icmpv6.opt.prefix.valid_lifetime', opt('icmpv6', 'prefixInformation', (o) => [o['validLifetime'] as number]), num],
-  ['icmpv6.opt.prefix', opt('icmpv6', 'prefixInformation', (o) => [o['prefix'] as string]), str],
+  ['icmpv6.opt.prefix', (ls) => ndPrefixes(ls).map((o) => o['prefix'] as string), str],
   ['icmpv6.opt.mtu', opt('icmpv6', 'mtu', (o) => [o['value'] as number]), num],
 ];
 
@@ -197,17 +205,22 @@ async function compare(path: string, origin?: string[]) {
   lines.forEach((line, i) => {
     const row = rows[i];
     if (!row) return;
-    const pkt = JSON.parse(line) as { layers: J[]; linkType: number; truncated: boolean; capLen: number; origLen: number };
+    const pkt = JSON.parse(line) as { layers: J[]; linkType: number; truncated: boolean; capLen: number; origLen: number; issue: unknown };
     const layers = flat(pkt.layers);
     // The IP length claims more than the frame had on the wire (not a snaplen cut): tshark then
     // verifies over the bytes there are; the codec sides with tcpdump and calls it unverifiable.
     const lyingLength = pkt.truncated && pkt.capLen === pkt.origLen;
+    const clean =
+      !pkt.truncated && pkt.issue === null && !layers.some((l) => l['quoted'] !== undefined) &&
+      !pkt.layers.some((l) => (l['layer'] === 'ipv4' && [4, 41].includes(l['protocol'] as number)) || (l['layer'] === 'ipv6' && [4, 41].includes(upperOf(l))));
     FIELDS.forEach(([name, pick, parse], j) => {
       if (lyingLength && /checksum/.test(name)) return;
       const ours = pick(layers);
       const cell = row[j] ?? '';
       if (ours.length === 0 || cell === '') return;
       const theirs = cell.split(',').map(parse);
+      // A clean packet (nothing quoted, tunnelled, cut or malformed): tshark has no more values than we do.
+      if (clean && ours.length !== theirs.length) bad.push(`${origin?.[i] ?? `#${i + 1}`} ${name}: ours ${ours.join(',')}, tshark ${cell}`);
       // tshark may see more (tunnels, layers we stop before); the values we have must lead.
       const n = Math.min(ours.length, theirs.length);
       for (let k = 0; k < n; k++) {
