@@ -65,6 +65,13 @@ const POOL_SIZE = 1024;
 export const DEFAULT_MAX_CONNECTIONS = 20_000;
 const NO_VALUE = -1;
 const INITIAL_BUCKETS = 1024;
+const MAX_INITIAL_BUCKETS = 1 << 16;
+/**
+ * Zero as a heap number, for fields holding 32-bit words (addresses, sequence numbers), which
+ * are mostly above V8's small-integer range: starting them as doubles spares the object a
+ * shape change, and the optimised code built on the old shape, at the first large value.
+ */
+const WORD_ZERO = -0;
 
 function readWord(b: Uint8Array, o: number): number {
   return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
@@ -129,8 +136,8 @@ class Conn {
   movedAt: number = 0;
 
   v6: boolean = false;
-  c0: number = 0; c1: number = 0; c2: number = 0; c3: number = 0;
-  s0: number = 0; s1: number = 0; s2: number = 0; s3: number = 0;
+  c0: number = WORD_ZERO; c1: number = WORD_ZERO; c2: number = WORD_ZERO; c3: number = WORD_ZERO;
+  s0: number = WORD_ZERO; s1: number = WORD_ZERO; s2: number = WORD_ZERO; s3: number = WORD_ZERO;
   cPort: number = 0;
   sPort: number = 0;
 
@@ -144,10 +151,10 @@ class Conn {
 
   // handshake
   clientSyn: boolean = false;
-  clientIsn: number = 0;
+  clientIsn: number = WORD_ZERO;
   synDataLen: number = 0;
   haveServerIsn: boolean = false;
-  serverIsn: number = 0;
+  serverIsn: number = WORD_ZERO;
   synAckDataLen: number = 0;
   lastSynSec: number = 0;
   lastSynNsec: number = 0;
@@ -187,14 +194,14 @@ class Conn {
   readonly sOpt = new SideOptions();
 
   // sequence state per side: highest sequence end sent, last ack and window sent
-  cNext: number = 0;
+  cNext: number = WORD_ZERO;
   cHaveNext: boolean = false;
-  sNext: number = 0;
+  sNext: number = WORD_ZERO;
   sHaveNext: boolean = false;
-  cAck: number = 0;
+  cAck: number = WORD_ZERO;
   cWin: number = 0;
   cHaveAck: boolean = false;
-  sAck: number = 0;
+  sAck: number = WORD_ZERO;
   sWin: number = 0;
   sHaveAck: boolean = false;
 
@@ -206,12 +213,12 @@ class Conn {
   rPrev: number = Endpoint.Inactive;
   oHist: number = 0;
   rHist: number = 0;
-  oLastSyn: number = 0;
-  oLastFin: number = 0;
-  oLastRst: number = 0;
-  rLastSyn: number = 0;
-  rLastFin: number = 0;
-  rLastRst: number = 0;
+  oLastSyn: number = WORD_ZERO;
+  oLastFin: number = WORD_ZERO;
+  oLastRst: number = WORD_ZERO;
+  rLastSyn: number = WORD_ZERO;
+  rLastFin: number = WORD_ZERO;
+  rLastRst: number = WORD_ZERO;
   oRexmit: number = 0;
   oRexmitNext: number = 1;
   rRexmit: number = 0;
@@ -234,14 +241,14 @@ class Conn {
     this.live = true;
     this.movedAt = 0;
     this.v6 = false;
-    this.c0 = 0;
-    this.c1 = 0;
-    this.c2 = 0;
-    this.c3 = 0;
-    this.s0 = 0;
-    this.s1 = 0;
-    this.s2 = 0;
-    this.s3 = 0;
+    this.c0 = WORD_ZERO;
+    this.c1 = WORD_ZERO;
+    this.c2 = WORD_ZERO;
+    this.c3 = WORD_ZERO;
+    this.s0 = WORD_ZERO;
+    this.s1 = WORD_ZERO;
+    this.s2 = WORD_ZERO;
+    this.s3 = WORD_ZERO;
     this.cPort = 0;
     this.sPort = 0;
     this.firstIndex = 0;
@@ -252,10 +259,10 @@ class Conn {
     this.lastNsec = 0;
     this.closed = false;
     this.clientSyn = false;
-    this.clientIsn = 0;
+    this.clientIsn = WORD_ZERO;
     this.synDataLen = 0;
     this.haveServerIsn = false;
-    this.serverIsn = 0;
+    this.serverIsn = WORD_ZERO;
     this.synAckDataLen = 0;
     this.lastSynSec = 0;
     this.lastSynNsec = 0;
@@ -288,14 +295,14 @@ class Conn {
     this.sBytes = 0;
     this.cOpt.reset();
     this.sOpt.reset();
-    this.cNext = 0;
+    this.cNext = WORD_ZERO;
     this.cHaveNext = false;
-    this.sNext = 0;
+    this.sNext = WORD_ZERO;
     this.sHaveNext = false;
-    this.cAck = 0;
+    this.cAck = WORD_ZERO;
     this.cWin = 0;
     this.cHaveAck = false;
-    this.sAck = 0;
+    this.sAck = WORD_ZERO;
     this.sWin = 0;
     this.sHaveAck = false;
     this.flipped = false;
@@ -305,12 +312,12 @@ class Conn {
     this.rPrev = Endpoint.Inactive;
     this.oHist = 0;
     this.rHist = 0;
-    this.oLastSyn = 0;
-    this.oLastFin = 0;
-    this.oLastRst = 0;
-    this.rLastSyn = 0;
-    this.rLastFin = 0;
-    this.rLastRst = 0;
+    this.oLastSyn = WORD_ZERO;
+    this.oLastFin = WORD_ZERO;
+    this.oLastRst = WORD_ZERO;
+    this.rLastSyn = WORD_ZERO;
+    this.rLastFin = WORD_ZERO;
+    this.rLastRst = WORD_ZERO;
     this.oRexmit = 0;
     this.oRexmitNext = 1;
     this.rRexmit = 0;
@@ -355,8 +362,8 @@ export class HandshakeTracker {
    * Hash buckets indexed by the low bits of the 4-tuple hash, chained through Conn.chain: one
    * array load per packet where a Map would hash the key again. Grows with the live count.
    */
-  private buckets: (Conn | null)[] = new Array<Conn | null>(INITIAL_BUCKETS).fill(null);
-  private bucketMask = INITIAL_BUCKETS - 1;
+  private buckets: (Conn | null)[];
+  private bucketMask: number;
   private liveCount = 0;
   private newest: Conn | null = null;
   private oldest: Conn | null = null;
@@ -380,6 +387,12 @@ export class HandshakeTracker {
     this.file = opts.file ?? '';
     this.keep = opts.keep ?? true;
     this.onConnection = opts.onConnection;
+    // Sized for the cap up front (within reason), so growing is rare: it would also throw away
+    // the per-packet code optimised so far.
+    let n = INITIAL_BUCKETS;
+    while (n < this.maxConnections && n < MAX_INITIAL_BUCKETS) n *= 2;
+    this.buckets = new Array<Conn | null>(n).fill(null);
+    this.bucketMask = n - 1;
   }
 
   /** Connections currently held in the table. */
@@ -495,6 +508,9 @@ export class HandshakeTracker {
     let conn: Conn | null = this.buckets[hash & this.bucketMask]!;
     let fromClient = true;
     while (conn !== null) {
+      // The link is read before the match so every lookup gives it type feedback: read only on
+      // a collision, its first use would throw the optimised lookup away mid-capture.
+      const next: Conn | null = conn.chain;
       if (conn.hash === hash && conn.v6 === v6) {
         if (conn.cPort === sp && conn.sPort === dp && conn.c0 === a0 && conn.s0 === b0 &&
             (!v6 || (conn.c1 === a1 && conn.c2 === a2 && conn.c3 === a3 && conn.s1 === b1 && conn.s2 === b2 && conn.s3 === b3))) {
@@ -507,7 +523,7 @@ export class HandshakeTracker {
           break;
         }
       }
-      conn = conn.chain;
+      conn = next;
     }
 
     const flags = seg.flags;
@@ -1016,20 +1032,10 @@ export class HandshakeTracker {
     s.connections++;
     const hs = outcome(c);
     if (hs !== 'midstream') s.attempts++;
-    switch (hs) {
-      case 'complete': s.complete++; break;
-      case 'simultaneous': s.simultaneous++; break;
-      case 'refused': s.refused++; break;
-      case 'timeout': s.timedOut++; break;
-      case 'incomplete': s.incomplete++; break;
-      default: s.midstream++; break;
-    }
-    switch (closeKind(c)) {
-      case 'fin': s.fin++; break;
-      case 'half-closed': s.halfClosed++; break;
-      case 'open': s.open++; break;
-      default: s.reset++; break;
-    }
+    // Counter names by table rather than a switch: a case first reached late in a capture
+    // would throw away the optimised release path.
+    s[OUTCOME_COUNTER[hs]]++;
+    s[CLOSE_COUNTER[closeKind(c)]]++;
     s.synRetries += c.synRetries;
     s.violations += c.violationCount;
   }
@@ -1075,6 +1081,23 @@ export class HandshakeTracker {
     };
   }
 }
+
+const OUTCOME_COUNTER: Readonly<Record<HandshakeOutcome, keyof HandshakeSummary>> = {
+  complete: 'complete',
+  simultaneous: 'simultaneous',
+  refused: 'refused',
+  timeout: 'timedOut',
+  incomplete: 'incomplete',
+  midstream: 'midstream',
+};
+
+const CLOSE_COUNTER: Readonly<Record<CloseKind, keyof HandshakeSummary>> = {
+  fin: 'fin',
+  'half-closed': 'halfClosed',
+  open: 'open',
+  'reset-by-client': 'reset',
+  'reset-by-server': 'reset',
+};
 
 function isFragment(pkt: Packet): boolean {
   // An atomic IPv6 fragment (offset 0, M clear) is a whole datagram (RFC 6946).
@@ -1176,10 +1199,19 @@ export function flagNames(flags: number): string {
 /** `a.b.c.d:port` or `[v6]:port`, the address text being the codec's (RFC 5952, as tcpdump). */
 export function endpointString(v6: boolean, w0: number, w1: number, w2: number, w3: number, port: number): string {
   if (!v6) return `${ipv4FromNumber(w0)}:${port}`;
-  const words = Buffer.allocUnsafe(16);
-  words.writeUInt32BE(w0 >>> 0, 0);
-  words.writeUInt32BE(w1 >>> 0, 4);
-  words.writeUInt32BE(w2 >>> 0, 8);
-  words.writeUInt32BE(w3 >>> 0, 12);
-  return `[${ipv6String(words, 0)}]:${port}`;
+  putWord(V6_SCRATCH, 0, w0);
+  putWord(V6_SCRATCH, 4, w1);
+  putWord(V6_SCRATCH, 8, w2);
+  putWord(V6_SCRATCH, 12, w3);
+  return `[${ipv6String(V6_SCRATCH, 0)}]:${port}`;
+}
+
+/** One scratch address for endpointString (called once per finished connection and side). */
+const V6_SCRATCH = new Uint8Array(16);
+
+function putWord(b: Uint8Array, o: number, w: number): void {
+  b[o] = w >>> 24;
+  b[o + 1] = w >>> 16;
+  b[o + 2] = w >>> 8;
+  b[o + 3] = w;
 }
