@@ -881,7 +881,8 @@ export class HandshakeTracker {
   }
 
   private letter(c: Conn, isOrig: boolean, upper: string): void {
-    c.history += isOrig ? upper : upper.toLowerCase();
+    // Letters are A-Z; fromCharCode of one code unit comes from V8's single-character cache.
+    c.history += isOrig ? upper : String.fromCharCode(upper.charCodeAt(0) | 0x20);
   }
 
   private setState(c: Conn, isOrig: boolean, s: number): void {
@@ -1032,10 +1033,20 @@ export class HandshakeTracker {
     s.connections++;
     const hs = outcome(c);
     if (hs !== 'midstream') s.attempts++;
-    // Counter names by table rather than a switch: a case first reached late in a capture
-    // would throw away the optimised release path.
-    s[OUTCOME_COUNTER[hs]]++;
-    s[CLOSE_COUNTER[closeKind(c)]]++;
+    switch (hs) {
+      case 'complete': s.complete++; break;
+      case 'simultaneous': s.simultaneous++; break;
+      case 'refused': s.refused++; break;
+      case 'timeout': s.timedOut++; break;
+      case 'incomplete': s.incomplete++; break;
+      default: s.midstream++; break;
+    }
+    switch (closeKind(c)) {
+      case 'fin': s.fin++; break;
+      case 'half-closed': s.halfClosed++; break;
+      case 'open': s.open++; break;
+      default: s.reset++; break;
+    }
     s.synRetries += c.synRetries;
     s.violations += c.violationCount;
   }
@@ -1081,23 +1092,6 @@ export class HandshakeTracker {
     };
   }
 }
-
-const OUTCOME_COUNTER: Readonly<Record<HandshakeOutcome, keyof HandshakeSummary>> = {
-  complete: 'complete',
-  simultaneous: 'simultaneous',
-  refused: 'refused',
-  timeout: 'timedOut',
-  incomplete: 'incomplete',
-  midstream: 'midstream',
-};
-
-const CLOSE_COUNTER: Readonly<Record<CloseKind, keyof HandshakeSummary>> = {
-  fin: 'fin',
-  'half-closed': 'halfClosed',
-  open: 'open',
-  'reset-by-client': 'reset',
-  'reset-by-server': 'reset',
-};
 
 function isFragment(pkt: Packet): boolean {
   // An atomic IPv6 fragment (offset 0, M clear) is a whole datagram (RFC 6946).
