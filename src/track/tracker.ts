@@ -1033,20 +1033,19 @@ export class HandshakeTracker {
     s.connections++;
     const hs = outcome(c);
     if (hs !== 'midstream') s.attempts++;
-    switch (hs) {
-      case 'complete': s.complete++; break;
-      case 'simultaneous': s.simultaneous++; break;
-      case 'refused': s.refused++; break;
-      case 'timeout': s.timedOut++; break;
-      case 'incomplete': s.incomplete++; break;
-      default: s.midstream++; break;
-    }
-    switch (closeKind(c)) {
-      case 'fin': s.fin++; break;
-      case 'half-closed': s.halfClosed++; break;
-      case 'open': s.open++; break;
-      default: s.reset++; break;
-    }
+    // Every counter is written on every call (adding 0 or 1): a case first reached late in a
+    // capture would deoptimise the release path.
+    s.complete += hs === 'complete' ? 1 : 0;
+    s.simultaneous += hs === 'simultaneous' ? 1 : 0;
+    s.refused += hs === 'refused' ? 1 : 0;
+    s.timedOut += hs === 'timeout' ? 1 : 0;
+    s.incomplete += hs === 'incomplete' ? 1 : 0;
+    s.midstream += hs === 'midstream' ? 1 : 0;
+    const ck = closeKind(c);
+    s.fin += ck === 'fin' ? 1 : 0;
+    s.halfClosed += ck === 'half-closed' ? 1 : 0;
+    s.open += ck === 'open' ? 1 : 0;
+    s.reset += ck === 'reset-by-client' || ck === 'reset-by-server' ? 1 : 0;
     s.synRetries += c.synRetries;
     s.violations += c.violationCount;
   }
@@ -1116,19 +1115,32 @@ function acksSyn(ack: number, isn: number, dataLen: number): boolean {
   return dataLen > 0 && ack === ((isn + 1 + dataLen) >>> 0);
 }
 
+// outcome() and closeKind() read every field on every call, as connState() compares: a field
+// first read by a rare connection late in the capture would deoptimise the report builder.
+
 function outcome(c: Conn): HandshakeOutcome {
-  if (!c.clientSyn) return 'midstream';
-  if (c.simultaneous) return c.simClientAcked && c.simServerAcked ? 'simultaneous' : 'incomplete';
-  if (c.finalAck) return 'complete';
-  if (c.synAckSeen) return 'incomplete';
-  if (c.refused) return 'refused';
+  const clientSyn = c.clientSyn;
+  const simultaneous = c.simultaneous;
+  const simDone = c.simClientAcked && c.simServerAcked;
+  const finalAck = c.finalAck;
+  const synAckSeen = c.synAckSeen;
+  const refused = c.refused;
+  if (!clientSyn) return 'midstream';
+  if (simultaneous) return simDone ? 'simultaneous' : 'incomplete';
+  if (finalAck) return 'complete';
+  if (synAckSeen) return 'incomplete';
+  if (refused) return 'refused';
   return 'timeout';
 }
 
 function closeKind(c: Conn): CloseKind {
-  if (c.rstBy !== 0 && !c.rstAfterFins) return c.rstBy === 1 ? 'reset-by-client' : 'reset-by-server';
-  if (c.cFin && c.sFin) return 'fin';
-  if (c.cFin || c.sFin) return 'half-closed';
+  const rstBy = c.rstBy;
+  const rstAfterFins = c.rstAfterFins;
+  const cFin = c.cFin;
+  const sFin = c.sFin;
+  if (rstBy !== 0 && !rstAfterFins) return rstBy === 1 ? 'reset-by-client' : 'reset-by-server';
+  if (cFin && sFin) return 'fin';
+  if (cFin || sFin) return 'half-closed';
   return 'open';
 }
 

@@ -41,23 +41,39 @@ export interface ZeekEndpoints {
 
 /** conn_state from the two endpoint states, as Zeek's conn script derives it. */
 export function connState(z: ZeekEndpoints): ConnState {
+  // Every comparison is made on every call, then only booleans pick the answer: a comparison
+  // first reached by the thousandth connection would throw away the optimised report builder.
   const os = z.oState;
   const rs = z.rState;
-  const oInactive = os === Endpoint.Inactive || os === Endpoint.Partial;
-  const rInactive = rs === Endpoint.Inactive || rs === Endpoint.Partial;
-  if (rs === Endpoint.Reset) {
-    if (os === Endpoint.SynSent || os === Endpoint.SynAckSent) return 'REJ';
-    if (os === Endpoint.Reset && z.oSize === 0 && z.rSize === 0) return 'REJ';
-    return oInactive ? 'RSTRH' : 'RSTR';
+  const oInactive = os === Endpoint.Inactive;
+  const oPartial = os === Endpoint.Partial;
+  const oSynSent = os === Endpoint.SynSent;
+  const oSynAckSent = os === Endpoint.SynAckSent;
+  const oEstablished = os === Endpoint.Established;
+  const oClosed = os === Endpoint.Closed;
+  const oReset = os === Endpoint.Reset;
+  const rInactive = rs === Endpoint.Inactive;
+  const rPartial = rs === Endpoint.Partial;
+  const rEstablished = rs === Endpoint.Established;
+  const rClosed = rs === Endpoint.Closed;
+  const rReset = rs === Endpoint.Reset;
+  const oNoData = z.oSize === 0;
+  const rNoData = z.rSize === 0;
+  const oQuiet = oInactive || oPartial;
+  const rQuiet = rInactive || rPartial;
+  if (rReset) {
+    if (oSynSent || oSynAckSent) return 'REJ';
+    if (oReset && oNoData && rNoData) return 'REJ';
+    return oQuiet ? 'RSTRH' : 'RSTR';
   }
-  if (os === Endpoint.Reset) {
-    if (!rInactive) return 'RSTO';
+  if (oReset) {
+    if (!rQuiet) return 'RSTO';
     return RSTOS0_HISTORY.test(z.history) ? 'RSTOS0' : 'OTH';
   }
-  if (rs === Endpoint.Closed && os === Endpoint.Closed) return 'SF';
-  if (os === Endpoint.Closed) return rInactive ? 'SH' : 'S2';
-  if (rs === Endpoint.Closed) return oInactive ? 'SHR' : 'S3';
-  if (os === Endpoint.SynSent && rs === Endpoint.Inactive) return 'S0';
-  if (os === Endpoint.Established && rs === Endpoint.Established) return 'S1';
+  if (rClosed && oClosed) return 'SF';
+  if (oClosed) return rQuiet ? 'SH' : 'S2';
+  if (rClosed) return oQuiet ? 'SHR' : 'S3';
+  if (oSynSent && rInactive) return 'S0';
+  if (oEstablished && rEstablished) return 'S1';
   return 'OTH';
 }
