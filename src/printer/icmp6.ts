@@ -1,6 +1,7 @@
 /** ICMPv6 (tcpdump's print-icmp6.c): errors, echo, neighbour discovery and its options, MLD. */
 import type { PrintContext } from './context.js';
 import { csumAdd, csumFinish, cksumShouldBe, hex4, HEX2, ipv6At } from './format.js';
+import { printGroupRecords } from './group-records.js';
 import { hexOnly } from './hexdump.js';
 import type { IpInfo } from './ip.js';
 import { ip6PseudoSum } from './ip6.js';
@@ -336,43 +337,12 @@ function fqdn(ctx: PrintContext, cp: number): number {
   return -1;
 }
 
-const MLD2_RECORD: Record<number, string> = { 1: 'is_in', 2: 'is_ex', 3: 'to_in', 4: 'to_ex', 5: 'allow', 6: 'block' };
-
 function printMldv2Report(ctx: PrintContext, bp: number, len: number): void {
   if (len < 8) {
     ctx.s += ` [invalid len ${len}]`;
     return;
   }
-  const ngroups = ctx.u16(bp + 6);
-  ctx.s += `, ${ngroups} group record(s)`;
-  if (!ctx.opts.verbose) return;
-  let group = 8;
-  for (let i = 0; i < ngroups; i++) {
-    if (len < group + 20) {
-      ctx.s += ' [invalid number of groups]';
-      return;
-    }
-    ctx.check(bp + group + 4, 16);
-    ctx.s += ` [gaddr ${ipv6At(ctx.buf, bp + group + 4)}`;
-    const rt = ctx.u8(bp + group);
-    ctx.s += ` ${MLD2_RECORD[rt] ?? ` [v2-report-#${rt}]`}`;
-    const nsrcs = ctx.u16(bp + group + 2);
-    if (len < group + 20 + nsrcs * 16) {
-      ctx.s += ` [invalid number of sources ${nsrcs}]`;
-      return;
-    }
-    if (ctx.opts.verbose === 1) ctx.s += `, ${nsrcs} source(s)`;
-    else {
-      ctx.s += ' {';
-      for (let j = 0; j < nsrcs; j++) {
-        ctx.check(bp + group + 20 + j * 16, 16);
-        ctx.s += ' ' + ipv6At(ctx.buf, bp + group + 20 + j * 16);
-      }
-      ctx.s += ' }';
-    }
-    group += 20 + nsrcs * 16;
-    ctx.s += ']';
-  }
+  printGroupRecords(ctx, bp, len, 16);
 }
 
 function printMldv2Query(ctx: PrintContext, bp: number, len: number): void {

@@ -5,11 +5,11 @@
 import type { PrintContext } from './context.js';
 import { csumAdd, csumFinish, hex, HEX2, hex4, ipv4At, ipv6At, macAt, visChar } from './format.js';
 import type { IpInfo } from './ip.js';
+import { printGroupRecords } from './group-records.js';
 import { printIp } from './ip.js';
 import { printIp6 } from './ip6.js';
 import { etherTypeName } from './tables.js';
 
-const IGMPV3_RECORD: Record<number, string> = { 1: 'is_in', 2: 'is_ex', 3: 'to_in', 4: 'to_ex', 5: 'allow', 6: 'block' };
 
 export function printIgmp(ctx: PrintContext, bp: number, len: number): void {
   if (ctx.opts.quiet) {
@@ -65,40 +65,11 @@ export function printIgmp(ctx: PrintContext, bp: number, len: number): void {
 }
 
 function printIgmpv3Report(ctx: PrintContext, bp: number, len: number): void {
-  if (len < 8 || len % 4) {
+  if (len < 16 || len % 4) {
     ctx.s += ` [invalid len ${len}]`;
     return;
   }
-  const ngroups = ctx.u16(bp + 6);
-  ctx.s += `, ${ngroups} group record(s)`;
-  if (!ctx.opts.verbose) return;
-  let group = 8;
-  for (let i = 0; i < ngroups; i++) {
-    if (len < group + 8) {
-      ctx.s += ' [invalid number of groups]';
-      return;
-    }
-    ctx.check(bp + group + 4, 4);
-    ctx.s += ` [gaddr ${ipv4At(ctx.buf, bp + group + 4)}`;
-    const t = ctx.u8(bp + group);
-    ctx.s += ` ${IGMPV3_RECORD[t] ?? ` [v3-report-#${t}]`}`;
-    const nsrcs = ctx.u16(bp + group + 2);
-    if (len < group + 8 + nsrcs * 4) {
-      ctx.s += ` [invalid number of sources ${nsrcs}]`;
-      return;
-    }
-    if (ctx.opts.verbose === 1) ctx.s += `, ${nsrcs} source(s)`;
-    else {
-      ctx.s += ' {';
-      for (let j = 0; j < nsrcs; j++) {
-        ctx.check(bp + group + 8 + j * 4, 4);
-        ctx.s += ' ' + ipv4At(ctx.buf, bp + group + 8 + j * 4);
-      }
-      ctx.s += ' }';
-    }
-    group += 8 + nsrcs * 4;
-    ctx.s += ']';
-  }
+  printGroupRecords(ctx, bp, len, 4);
 }
 
 function printIgmpv3Query(ctx: PrintContext, bp: number, len: number): void {
