@@ -424,36 +424,10 @@ export class FastPath {
       let seq = u32(b, tp + 4);
       let ack = u32(b, tp + 8);
       if (!this.absoluteSeq && flags & 0x10) {
-        const alen = v6 ? 16 : 4;
-        const sa = v6 ? ip + 8 : ip + 12;
-        const da = sa + alen;
-        let rev = false;
-        if (sport > dport) rev = true;
-        else if (sport === dport && b.compare(b, sa, sa + alen, da, da + alen) > 0) rev = true;
         const t = this.seq;
-        let th = v6
-          ? rev ? t.lookup6(b, da, dport, sa, sport, false) : t.lookup6(b, sa, sport, da, dport, false)
-          : rev ? t.lookup4(b, da, dport, sa, sport, false) : t.lookup4(b, sa, sport, da, dport, false);
-        if (th === undefined || flags & 0x02) {
-          if (th === undefined) {
-            th = v6
-              ? rev ? t.lookup6(b, da, dport, sa, sport, true)! : t.lookup6(b, sa, sport, da, dport, true)!
-              : rev ? t.lookup4(b, da, dport, sa, sport, true)! : t.lookup4(b, sa, sport, da, dport, true)!;
-          }
-          if (rev) {
-            th.ack = seq;
-            th.seq = (ack - 1) >>> 0;
-          } else {
-            th.seq = seq;
-            th.ack = (ack - 1) >>> 0;
-          }
-        } else if (rev) {
-          seq = (seq - th.ack) >>> 0;
-          ack = (ack - th.seq) >>> 0;
-        } else {
-          seq = (seq - th.seq) >>> 0;
-          ack = (ack - th.ack) >>> 0;
-        }
+        t.relate(b, ip, v6, sport, dport, flags, seq, ack);
+        seq = t.relSeq;
+        ack = t.relAck;
       }
       void start;
       pos = this.addresses(out, pos, b, ip, v6, sport, dport, length);

@@ -56,6 +56,49 @@ interface SeqEntry6 extends SeqEntry {
 export class TcpSeqTable {
   private readonly v4 = new Map<number, Map<number, SeqEntry>>();
   private readonly v6 = new Map<number, SeqEntry6[]>();
+  /** Results of the last relate(): sequence and ack numbers as tcpdump prints them. */
+  relSeq = 0;
+  relAck = 0;
+  /** The segment went from the higher to the lower (port, address) end. */
+  reversed = false;
+  /** The conversation's recorded ISNs, for SACK blocks. */
+  baseSeq = 0;
+  baseAck = 0;
+
+  /**
+   * tcpdump's relative numbering for an ACK-bearing segment: the first one of a conversation
+   * (or a SYN) records the ISNs, later ones are printed relative to them.
+   */
+  relate(b: Buffer, ipOff: number, v6: boolean, sport: number, dport: number, flags: number, seq: number, ack: number): void {
+    const alen = v6 ? 16 : 4;
+    const sa = v6 ? ipOff + 8 : ipOff + 12;
+    const da = sa + alen;
+    const rev = sport > dport || (sport === dport && b.compare(b, sa, sa + alen, da, da + alen) > 0);
+    // ordered ends, as tcpdump keys its table
+    const a = rev ? da : sa, pa = rev ? dport : sport, c = rev ? sa : da, pc = rev ? sport : dport;
+    let th = v6 ? this.lookup6(b, a, pa, c, pc, false) : this.lookup4(b, a, pa, c, pc, false);
+    if (th === undefined || flags & 0x02) {
+      th ??= (v6 ? this.lookup6(b, a, pa, c, pc, true) : this.lookup4(b, a, pa, c, pc, true))!;
+      if (rev) {
+        th.ack = seq;
+        th.seq = (ack - 1) >>> 0;
+      } else {
+        th.seq = seq;
+        th.ack = (ack - 1) >>> 0;
+      }
+    } else if (rev) {
+      seq = (seq - th.ack) >>> 0;
+      ack = (ack - th.seq) >>> 0;
+    } else {
+      seq = (seq - th.seq) >>> 0;
+      ack = (ack - th.ack) >>> 0;
+    }
+    this.relSeq = seq;
+    this.relAck = ack;
+    this.reversed = rev;
+    this.baseSeq = th.seq;
+    this.baseAck = th.ack;
+  }
 
   lookup4(b: Buffer, a: number, pa: number, c: number, pc: number, create: boolean): SeqEntry | undefined {
     const k1 = u32(b, a) * 65536 + pa;
@@ -139,37 +182,13 @@ export function printTcp(ctx: PrintContext, bp: number, length: number, ip: IpIn
   let thseq = 0;
   let thack = 0;
   if (!o.absoluteSeq && flags & 0x10) {
-    const alen = v6 ? 16 : 4;
-    const sa = v6 ? ipOff + 8 : ipOff + 12;
-    const da = v6 ? ipOff + 24 : ipOff + 16;
-    if (sport > dport) rev = true;
-    else if (sport === dport && b.compare(b, sa, sa + alen, da, da + alen) > 0) rev = true;
     const table = ctx.tcpSeq;
-    let th = v6
-      ? rev ? table.lookup6(b, da, dport, sa, sport, false) : table.lookup6(b, sa, sport, da, dport, false)
-      : rev ? table.lookup4(b, da, dport, sa, sport, false) : table.lookup4(b, sa, sport, da, dport, false);
-    if (th === undefined || flags & 0x02) {
-      if (th === undefined) {
-        th = v6
-          ? rev ? table.lookup6(b, da, dport, sa, sport, true)! : table.lookup6(b, sa, sport, da, dport, true)!
-          : rev ? table.lookup4(b, da, dport, sa, sport, true)! : table.lookup4(b, sa, sport, da, dport, true)!;
-      }
-      if (rev) {
-        th.ack = seq;
-        th.seq = (ack - 1) >>> 0;
-      } else {
-        th.seq = seq;
-        th.ack = (ack - 1) >>> 0;
-      }
-    } else if (rev) {
-      seq = (seq - th.ack) >>> 0;
-      ack = (ack - th.seq) >>> 0;
-    } else {
-      seq = (seq - th.seq) >>> 0;
-      ack = (ack - th.ack) >>> 0;
-    }
-    thseq = th.seq;
-    thack = th.ack;
+    table.relate(b, ipOff, v6, sport, dport, flags, seq, ack);
+    seq = table.relSeq;
+    ack = table.relAck;
+    rev = table.reversed;
+    thseq = table.baseSeq;
+    thack = table.baseAck;
   }
   if (hlen > length) {
     ctx.s += ` [bad hdr length ${hlen} - too long, > ${length}]`;
