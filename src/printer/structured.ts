@@ -30,7 +30,7 @@
  * -V: the same fields, one block per layer labelled with its OSI layer, `key  value  @offset`.
  */
 import type { CaptureRecord } from '../capture/record.js';
-import { ipv6String, Layer, layerName, PacketDecoder, walkIpv6Options, type ChecksumStatus, type Packet } from '../codec/index.js';
+import { ipv6String, Layer, layerName, PacketDecoder, walkIpv6Options, walkOptions, type ChecksumStatus, type Packet } from '../codec/index.js';
 import { HEX2 } from './format.js';
 import type { PrintOptions } from './options.js';
 import { etherTypeName, ipProtoName, LINKTYPE_BANNER } from './tables.js';
@@ -321,18 +321,8 @@ export class PacketDescriber {
     if (v.optionsLength > 0 && !this.partial) {
       out.open('options', true, `${v.optionsLength} bytes`, o + 20, v.optionsLength);
       const end = v.offset + v.headerLength;
-      let p = v.offset + 20;
-      while (p < end) {
-        const kind = b[p]!;
-        const len = kind <= 1 ? 1 : p + 1 < end ? b[p + 1]! : 0;
-        if (kind > 1 && (len < 2 || p + len > end)) {
-          this.badOption(out, b, kind, p, end, s);
-          break;
-        }
-        this.ipv4Option(out, b, kind, p, len, s);
-        if (kind === 0) break;
-        p += len;
-      }
+      const bad = walkOptions(b, v.offset + 20, end, (kind, p, len) => this.ipv4Option(out, b, kind, p, len, s));
+      if (bad >= 0) this.badOption(out, b, b[bad]!, bad, end, s);
       out.close();
     }
     out.close();
@@ -539,18 +529,8 @@ export class PacketDescriber {
     if (v.optionsLength > 0 && !this.partial) {
       out.open('options', true, `${v.optionsLength} bytes`, o + 20, v.optionsLength);
       const end = v.offset + v.headerLength;
-      let p = v.offset + 20;
-      while (p < end) {
-        const kind = b[p]!;
-        const len = kind <= 1 ? 1 : p + 1 < end ? b[p + 1]! : 0;
-        if (kind > 1 && (len < 2 || p + len > end)) {
-          this.badOption(out, b, kind, p, end, s);
-          break;
-        }
-        this.tcpOption(out, b, kind, p, len, s);
-        if (kind === 0) break;
-        p += len;
-      }
+      const bad = walkOptions(b, v.offset + 20, end, (kind, p, len) => this.tcpOption(out, b, kind, p, len, s));
+      if (bad >= 0) this.badOption(out, b, b[bad]!, bad, end, s);
       out.close();
     }
     out.close();
