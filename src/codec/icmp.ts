@@ -1,6 +1,7 @@
-import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
-import { checksumOf, foldSum, transportChecksum, type ChecksumSource } from './checksum.js';
+import type { ChecksumStatus } from './layer.js';
+import { checksumOf, foldSum, transportChecksum } from './checksum.js';
 import { put16 } from './wire.js';
+import { IcmpHeaderView } from './icmp-header.js';
 
 export const IcmpType = {
   EchoReply: 0,
@@ -31,37 +32,10 @@ export function isIcmpQuery(type: number): boolean {
 }
 
 /** ICMP header (RFC 792): type, code, checksum and the 4-byte rest of header. */
-export class IcmpView {
-  buf: Buffer = EMPTY_BUFFER;
-  offset = 0;
-  length = 0;
-  readonly headerLength = 8;
-  constructor(private readonly packet: ChecksumSource) {}
-
+export class IcmpView extends IcmpHeaderView {
   /** Absolute offset of the quoted IP header in an error message, -1 otherwise. */
   innerOffset = -1;
 
-  get type(): number {
-    return this.buf[this.offset]!;
-  }
-  get code(): number {
-    return this.buf[this.offset + 1]!;
-  }
-  get checksum(): number {
-    return (this.buf[this.offset + 2]! << 8) | this.buf[this.offset + 3]!;
-  }
-  /** The 32-bit word after the checksum (gateway, next-hop MTU, pointer, or id + sequence). */
-  get restOfHeader(): number {
-    const b = this.buf;
-    const o = this.offset + 4;
-    return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-  }
-  get id(): number {
-    return (this.buf[this.offset + 4]! << 8) | this.buf[this.offset + 5]!;
-  }
-  get sequence(): number {
-    return (this.buf[this.offset + 6]! << 8) | this.buf[this.offset + 7]!;
-  }
   checksumStatus(): ChecksumStatus {
     const cover = this.packet.ipEnd - this.offset;
     if (!transportChecksum.verifiable(this.packet, this.offset, cover)) return 'unverifiable';

@@ -1,6 +1,7 @@
-import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
-import { checksumOf, foldSum, transportChecksum, type ChecksumSource } from './checksum.js';
+import type { ChecksumStatus } from './layer.js';
+import { checksumOf, foldSum, transportChecksum } from './checksum.js';
 import { put16 } from './wire.js';
+import { IcmpHeaderView } from './icmp-header.js';
 import { ipv6String, parseIpv6 } from './addr.js';
 import { putBytes, type Bytes } from './wire.js';
 
@@ -39,40 +40,13 @@ export function isNeighborDiscovery(type: number): boolean {
 }
 
 /** ICMPv6 (RFC 4443) with the neighbor discovery basics (RFC 4861). */
-export class Icmpv6View {
-  buf: Buffer = EMPTY_BUFFER;
-  offset = 0;
-  length = 0;
-  headerLength = 8;
-  constructor(private readonly packet: ChecksumSource) {}
-
+export class Icmpv6View extends IcmpHeaderView {
   /** Absolute offset of the quoted packet in an error message, -1 otherwise. */
   innerOffset = -1;
   /** ND options: absolute start and end (end == start when none). */
   optionsOffset = 0;
   optionsEnd = 0;
 
-  get type(): number {
-    return this.buf[this.offset]!;
-  }
-  get code(): number {
-    return this.buf[this.offset + 1]!;
-  }
-  get checksum(): number {
-    return (this.buf[this.offset + 2]! << 8) | this.buf[this.offset + 3]!;
-  }
-  /** The 32-bit word after the checksum (MTU, pointer, ND flags, or id + sequence). */
-  get word(): number {
-    const b = this.buf;
-    const o = this.offset + 4;
-    return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-  }
-  get id(): number {
-    return (this.buf[this.offset + 4]! << 8) | this.buf[this.offset + 5]!;
-  }
-  get sequence(): number {
-    return (this.buf[this.offset + 6]! << 8) | this.buf[this.offset + 7]!;
-  }
   /** Target address of NS / NA / redirect, -1 for other types. */
   get targetOffset(): number {
     const t = this.type;

@@ -187,7 +187,7 @@ function transportSpecOf(p: Packet): { spec: TransportSpec; end: number } | null
   if (p.has(Layer.Icmpv6)) {
     const c = p.icmp6;
     // ND fixed fields are fields; ND options travel as payload bytes (exact, no re-padding).
-    const spec: Icmpv6Spec = { type: 'icmpv6', icmpType: c.type, code: c.code, word: c.word, checksum: c.checksum };
+    const spec: Icmpv6Spec = { type: 'icmpv6', icmpType: c.type, code: c.code, word: c.restOfHeader, checksum: c.checksum };
     const b = p.buf;
     const o = c.offset;
     if (c.type === 134) {

@@ -669,9 +669,9 @@ export class PacketDescriber {
       out.num('id', v.id, o + 4, 2, out.tree ? `${v.id} (${hx(v.id, 4)})` : undefined);
       out.num('sequence', v.sequence, o + 6, 2);
     } else if (t === 2) {
-      out.num('mtu', v.word, o + 4, 4);
+      out.num('mtu', v.restOfHeader, o + 4, 4);
     } else if (t === 4) {
-      out.num('pointer', v.word, o + 4, 4);
+      out.num('pointer', v.restOfHeader, o + 4, 4);
     } else if (t === 134) {
       out.num('curHopLimit', v.curHopLimit, o + 4, 1);
       const f = b[p + 5]!;
@@ -682,7 +682,7 @@ export class PacketDescriber {
     } else if (t === 136) {
       out.field('flags', `{"value":${b[p + 4]! >> 5},"router":${v.router},"solicited":${v.solicited},"override":${v.override}}`, `${v.router ? 'router ' : ''}${v.solicited ? 'solicited ' : ''}${v.override ? 'override' : ''}`.trim() || 'none', o + 4, 1);
     } else {
-      out.num('reserved', v.word, o + 4, 4);
+      out.num('reserved', v.restOfHeader, o + 4, 4);
     }
     if (v.targetOffset >= 0) out.str('target', v.targetString(), v.targetOffset - s, 16);
     if (v.destinationOffset >= 0) out.str('destination', ipv6Text(b, v.destinationOffset), v.destinationOffset - s, 16);
