@@ -7,7 +7,8 @@
  */
 import { CaptureError } from '../errors.js';
 import type { ByteWindow } from './bytes.js';
-import { CaptureRecord, type PcapHeaderInfo, type RecordSource, type SourceInfo } from './record.js';
+import { BatchedSource, BATCH_RECORDS } from './batched.js';
+import type { CaptureRecord, PcapHeaderInfo, SourceInfo } from './record.js';
 
 export const PcapMagic = {
   usec: 0xa1b2c3d4,
@@ -18,8 +19,7 @@ export const PcapMagic = {
 /** No record may claim more captured bytes than this (libpcap's maximum snapshot length). */
 export const MAX_CAPLEN = 262144;
 export const PCAP_HEADER_LEN = 24;
-/** Records per batch: enough to amortise the async step, small enough to stay cache-warm. */
-export const BATCH_RECORDS = 4096;
+export { BATCH_RECORDS } from './batched.js';
 
 /** The LinkType field's FCS bits (pcap spec: F bit 26, FCS length in 16-bit words in 28..31). */
 const FCS_PRESENT = 0x04000000;
@@ -122,35 +122,18 @@ export function openPcapSource(win: ByteWindow, name: string, gzip: boolean, kee
   return new PcapSource(win, info, swapModeFor(h.versionMajor, h.versionMinor), kind.magic === PcapMagic.modified, snap);
 }
 
-export class PcapSource implements RecordSource {
-  private closed = false;
-  private readonly pool: CaptureRecord[] = [];
-
+export class PcapSource extends BatchedSource {
   constructor(
-    private readonly win: ByteWindow,
+    win: ByteWindow,
     readonly info: SourceInfo,
     private readonly swap: SwapMode,
     private readonly modified: boolean,
     private readonly snap: number,
   ) {
-    for (let i = 0; i < BATCH_RECORDS; i++) this.pool.push(new CaptureRecord());
+    super(win);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.win.close();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<readonly CaptureRecord[]> {
-    try {
-      yield* this.batches();
-    } finally {
-      await this.close();
-    }
-  }
-
-  private async *batches(): AsyncGenerator<readonly CaptureRecord[]> {
+  protected async *batches(): AsyncGenerator<readonly CaptureRecord[]> {
     const win = this.win;
     const pool = this.pool;
     const name = this.info.name;

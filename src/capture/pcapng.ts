@@ -8,8 +8,9 @@
 import { Parser } from 'binary-parser/dist/binary_parser.js';
 import { CaptureError } from '../errors.js';
 import type { ByteWindow } from './bytes.js';
-import { BATCH_RECORDS, MAX_CAPLEN, readError } from './pcap.js';
-import { CaptureRecord, type InterfaceInfo, type RecordSource, type SourceInfo } from './record.js';
+import { BatchedSource, BATCH_RECORDS } from './batched.js';
+import { MAX_CAPLEN, readError } from './pcap.js';
+import type { CaptureRecord, InterfaceInfo, SourceInfo } from './record.js';
 
 export const PCAPNG_SHB_TYPE = 0x0a0d0d0a;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
@@ -157,10 +158,8 @@ export function openPcapngSource(win: ByteWindow, name: string, gzip: boolean): 
   return source.readHead().then(() => source);
 }
 
-export class PcapngSource implements RecordSource {
+export class PcapngSource extends BatchedSource {
   readonly info: SourceInfo;
-  private closed = false;
-  private readonly pool: CaptureRecord[] = [];
   private bigEndian = false;
   /** Global id of the current section's interface 0; record interface ids are global. */
   private sectionBase = 0;
@@ -171,27 +170,9 @@ export class PcapngSource implements RecordSource {
   private recordNo = 0;
   private sawSection = false;
 
-  constructor(
-    private readonly win: ByteWindow,
-    name: string,
-    gzip: boolean,
-  ) {
+  constructor(win: ByteWindow, name: string, gzip: boolean) {
+    super(win);
     this.info = { name, format: 'pcapng', nanosecond: false, bigEndian: false, gzip, interfaces: [] };
-    for (let i = 0; i < BATCH_RECORDS; i++) this.pool.push(new CaptureRecord());
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.win.close();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<readonly CaptureRecord[]> {
-    try {
-      yield* this.batches();
-    } finally {
-      await this.close();
-    }
   }
 
   private fault(offset: number, reason: string): CaptureError {
@@ -341,7 +322,7 @@ export class PcapngSource implements RecordSource {
     this.clocks.push(clockFor(tsresol, tsoffset));
   }
 
-  private async *batches(): AsyncGenerator<readonly CaptureRecord[]> {
+  protected async *batches(): AsyncGenerator<readonly CaptureRecord[]> {
     const win = this.win;
     const pool = this.pool;
     const ifs = this.info.interfaces;
