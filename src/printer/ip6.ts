@@ -283,28 +283,17 @@ function printRt6(ctx: PrintContext, bp: number): number {
   const b = ctx.buf;
   switch (type) {
     case 0:
-    case 2: {
-      const rsv = ctx.u32(bp + 4);
-      if (rsv || ctx.opts.verbose) ctx.s += `, rsv=0x${hex(rsv)}`;
-      if (len % 2 === 1) {
-        ctx.s += ` [invalid length ${len}] (invalid)`;
-        return -1;
-      }
-      len >>= 1;
-      let p = bp + 8;
-      for (let i = 0; i < len; i++) {
-        ctx.check(p, 16);
-        ctx.s += `, [${i}]${ipv6At(b, p)}`;
-        p += 16;
-      }
-      ctx.s += ') ';
-      return (ctx.u8(bp + 1) + 1) << 3;
-    }
+    case 2:
     case 4: {
-      ctx.s += `, last-entry=${ctx.u8(bp + 4)}`;
-      const flags = ctx.u8(bp + 5);
-      if (flags || ctx.opts.verbose) ctx.s += `, flags=0x${hex(flags)}`;
-      ctx.s += `, tag=${hex(ctx.u16(bp + 6))}`;
+      if (type === 4) {
+        ctx.s += `, last-entry=${ctx.u8(bp + 4)}`;
+        const flags = ctx.u8(bp + 5);
+        if (flags || ctx.opts.verbose) ctx.s += `, flags=0x${hex(flags)}`;
+        ctx.s += `, tag=${hex(ctx.u16(bp + 6))}`;
+      } else {
+        const rsv = ctx.u32(bp + 4);
+        if (rsv || ctx.opts.verbose) ctx.s += `, rsv=0x${hex(rsv)}`;
+      }
       if (len % 2 === 1) {
         ctx.s += ` [invalid length ${len}] (invalid)`;
         return -1;
