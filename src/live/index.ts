@@ -11,6 +11,7 @@
  */
 import type { CaptureRecord, CaptureStats } from '../capture/record.js';
 import { UsageError } from '../errors.js';
+import { parseDurationNs } from '../duration.js';
 import { feedSource, HandshakeTracker, type ConnectionReport, type HandshakeReport, type TrackerOptions } from '../track/index.js';
 import { loadCap } from './binding.js';
 import { formatInterfaceListing, listInterfacesWith, type InterfaceListing } from './interfaces.js';
@@ -84,10 +85,7 @@ export function stopCaptureOn(source: LiveCapture, durationMs?: number): () => v
 
 /** Parses `--duration` values: `10s`, `500ms`, `2m`, or plain seconds. */
 export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`bad duration "${text}" (examples: 10s, 500ms, 2m)`);
-  const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  return Number(m[1]) * scale;
+  return parseDurationNs(text, 's') / 1e6;
 }
 
 export interface CaptureOptions {

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
+import { parseDurationNs } from '../duration.js';
 import type { ConnectionReport, HandshakeReport } from './types.js';
 
 export interface AssertionOptions {
@@ -36,13 +37,9 @@ export interface AssertionResult {
   checks: string[];
 }
 
-const UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9 };
-
 /** `5ms`, `250us`, `1.5s`, `800ns`; a bare number is milliseconds. Returns nanoseconds. */
 export function parseDuration(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s)?\s*$/.exec(text);
-  if (!m) throw new UsageError(`invalid duration '${text}' (expected e.g. 5ms, 250us, 1s)`);
-  return Math.round(Number(m[1]) * UNITS[m[2] ?? 'ms']!);
+  return parseDurationNs(text, 'ms');
 }
 
 export interface ServerMatch {
