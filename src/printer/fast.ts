@@ -16,7 +16,28 @@ function portTable(ports: number[]): Uint8Array {
   return t;
 }
 
-const enc = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'));
+/**
+ * Constant text as little-endian 32-bit words: `put` stores four bytes at a time through a
+ * DataView (a byte loop cost a third of a -v line). The last word may carry up to three bytes
+ * past the text; they land beyond the returned position and are overwritten by what follows
+ * (the caller keeps 2 KiB free, far more than a line).
+ */
+interface Chunk {
+  readonly length: number;
+  readonly words: Int32Array;
+}
+
+function enc(s: string): Chunk {
+  const bytes = Buffer.alloc((s.length + 3) & ~3);
+  bytes.write(s, 'latin1');
+  const words = new Int32Array(bytes.length >> 2);
+  for (let i = 0; i < words.length; i++) words[i] = bytes.readInt32LE(i * 4);
+  return { length: s.length, words };
+}
+
+/** The DataView over the output buffer `write` was last given (re-made when the CLI swaps buffers). */
+let outView: DataView = new DataView(new ArrayBuffer(0));
+let outViewOf: Uint8Array | null = null;
 const IP_ = enc('IP ');
 const IP6_ = enc('IP6 ');
 const GT = enc(' > ');
@@ -41,7 +62,7 @@ const ETH_V4 = enc(', ethertype IPv4 (0x0800), length ');
 const ETH_V6 = enc(', ethertype IPv6 (0x86dd), length ');
 const ETH_Q_V4 = enc(', IPv4, length ');
 const ETH_Q_V6 = enc(', IPv6, length ');
-const HEX_LOWER = enc('0123456789abcdef');
+const HEX_LOWER = Uint8Array.from(Buffer.from('0123456789abcdef', 'latin1'));
 
 function putMac(out: Buffer, pos: number, b: Buffer, off: number): number {
   for (let i = 0; i < 6; i++) {
@@ -76,7 +97,7 @@ const BAD_CKSUM = enc(', bad cksum ');
 const PAREN_ARROW = enc(' (->');
 const PAREN_BANG = enc(')!');
 const V4_TAIL = enc(')\n    ');
-const HEXCHARS = enc('0123456789abcdef');
+const HEXCHARS = HEX_LOWER;
 
 /** One's-complement sum of big-endian 16-bit words, byte by byte (short spans). */
 function sum16Bytes(b: Buffer, off: number, len: number, sum: number): number {
@@ -88,37 +109,44 @@ function sum16Bytes(b: Buffer, off: number, len: number, sum: number): number {
 }
 
 let wordsOf: ArrayBufferLike | null = null;
-let words: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
+let words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
 
 /**
- * The same sum over long spans, read as native 16-bit words. The one's-complement sum does
- * not depend on byte order (RFC 1071): little-endian words summed from an even address give
- * the byte-swapped sum; from an odd address the pairing shifts by one byte and the sum comes
- * out in network order directly.
+ * The same sum over long spans, read as native 32-bit words (little-endian hosts). Modulo
+ * 0xffff a word counts as its two 16-bit halves, so in the sum of little-endian words the byte
+ * at address x weighs 2^(8*(x&1)). The one's-complement sum does not depend on byte order
+ * (RFC 1071): from an even address that is the byte-swapped network-order sum, from an odd
+ * address the pairing shifts by one byte and it is the network-order sum itself.
  */
 function sum16(b: Buffer, off: number, len: number, sum: number): number {
   if (len < 64 || endianBig) return sum16Bytes(b, off, len, sum);
   if (wordsOf !== b.buffer) {
     wordsOf = b.buffer;
-    words = new Uint16Array(b.buffer, 0, b.buffer.byteLength >> 1);
+    words = new Uint32Array(b.buffer, 0, b.buffer.byteLength >> 2);
   }
-  const w = words;
-  const abs = b.byteOffset + off;
+  const base = b.byteOffset;
+  const first = base + off;
+  const last = first + len;
+  let x = first;
   let s = 0;
-  if ((abs & 1) === 0) {
-    const i0 = abs >> 1;
-    const n = len >> 1;
-    for (let k = 0; k < n; k++) s += w[i0 + k]!;
-    if (len & 1) s += b[off + len - 1]!;
-    while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-    s = ((s & 0xff) << 8) | (s >> 8);
-  } else {
-    const i0 = (abs - 1) >> 1;
-    const m = (len + 1) >> 1;
-    for (let k = 0; k < m; k++) s += w[i0 + k]!;
-    s -= b[off - 1]!;
-    if ((len & 1) === 0) s += b[off + len - 1]!;
+  for (; (x & 3) !== 0; x++) s += x & 1 ? b[x - base]! << 8 : b[x - base]!;
+  const wordEnd = last & ~3;
+  const w = words;
+  let i = x >> 2;
+  const iEnd = wordEnd >> 2;
+  while (i < iEnd) {
+    // blocks short enough for the halves to add up in int32
+    const stop = Math.min(iEnd, i + 8192);
+    let acc = 0;
+    for (; i < stop; i++) {
+      const v = w[i]!;
+      acc += (v >>> 16) + (v & 0xffff);
+    }
+    s += acc;
   }
+  for (x = wordEnd; x < last; x++) s += x & 1 ? b[x - base]! << 8 : b[x - base]!;
+  while (s > 0xffff) s = (s % 0x10000) + Math.floor(s / 0x10000);
+  if ((first & 1) === 0) s = ((s & 0xff) << 8) | (s >> 8);
   return sum + s;
 }
 const endianBig = new Uint8Array(new Uint16Array([1]).buffer)[0] === 0;
@@ -162,7 +190,7 @@ function putHexMin(out: Buffer, pos: number, v: number): number {
   return pos;
 }
 
-const FLAG_TEXT: Uint8Array[] = [];
+const FLAG_TEXT: Chunk[] = [];
 {
   const chars = ['F', 'S', 'R', 'P', '.', 'U', 'E', 'W'];
   for (let f = 0; f < 256; f++) {
@@ -174,10 +202,25 @@ const FLAG_TEXT: Uint8Array[] = [];
 
 /** Ports whose payload the general printer summarises (tcpdump decodes them); HTTP is done here. */
 const TCP_APP_PORTS = portTable([...TCP_TEXT_PORTS.filter((p) => p !== 80 && p !== 8080), ...TCP_UNDECODED.keys()]);
-const HTTP_METHODS = new Set([
+const HTTP_METHODS: readonly Uint8Array[] = [
   'OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT', 'PATCH',
   'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'ORDERPATCH',
-]);
+].map((m) => Uint8Array.from(Buffer.from(m, 'latin1')));
+
+/** Whether b[from, to) is an HTTP method, ASCII case ignored (tokens here are printable ASCII). */
+function isHttpMethod(b: Buffer, from: number, to: number): boolean {
+  const n = to - from;
+  for (const m of HTTP_METHODS) {
+    if (m.length !== n) continue;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = b[from + i]!;
+      if ((c >= 97 && c <= 122 ? c - 32 : c) !== m[i]) break;
+    }
+    if (i === n) return true;
+  }
+  return false;
+}
 const HTTP = enc(': HTTP');
 const HTTP_TRUNC = enc(' [|http]');
 
@@ -216,7 +259,7 @@ function httpLine(b: Buffer, bp: number, len: number): number {
   let printThis = false;
   let idx = fetchToken(b, bp, 0, len);
   if (idx !== 0) {
-    if (tokenEnd - tokenStart <= 10 && HTTP_METHODS.has(b.toString('latin1', bp + tokenStart, bp + tokenEnd).toUpperCase())) printThis = true;
+    if (tokenEnd - tokenStart <= 10 && isHttpMethod(b, bp + tokenStart, bp + tokenEnd)) printThis = true;
     idx = fetchToken(b, bp, idx, len);
     if (idx !== 0 && tokenEnd - tokenStart === 3) {
       const d0 = b[bp + tokenStart]!;
@@ -239,44 +282,58 @@ function httpLine(b: Buffer, bp: number, len: number): number {
 const UDP_APP_PORTS = portTable([53, 5353, 67, 68, 69, 123, 5060, ...UDP_UNDECODED.keys()]);
 
 const V6_TEXT_SLOTS = 4096;
-const v6Cache: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(V6_TEXT_SLOTS);
-const v6CacheText: string[] = new Array<string>(V6_TEXT_SLOTS).fill('');
+const v6Cache: (Chunk | undefined)[] = new Array<Chunk | undefined>(V6_TEXT_SLOTS);
+const v6CacheAddr = new Int32Array(V6_TEXT_SLOTS * 4);
 
-function put(out: Buffer, pos: number, s: Uint8Array): number {
-  for (let i = 0; i < s.length; i++) out[pos + i] = s[i]!;
+function put(out: Buffer, pos: number, s: Chunk): number {
+  const w = s.words;
+  const dv = outView;
+  for (let i = 0; i < w.length; i++) dv.setInt32(pos + (i << 2), w[i]!, true);
   return pos + s.length;
 }
 
-/** printf("%u") for 0..2^32-1. */
+/** Two ASCII digits per value 0..99, as the little-endian 16-bit word that stores them in order. */
+const DIGIT_PAIRS = new Uint16Array(100);
+for (let i = 0; i < 100; i++) DIGIT_PAIRS[i] = (48 + ((i / 10) | 0)) | ((48 + (i % 10)) << 8);
+
+/** printf("%u") for 0..2^32-1, two digits per step. */
 function putUint(out: Buffer, pos: number, n: number): number {
   if (n < 10) {
     out[pos] = 48 + n;
     return pos + 1;
   }
-  if (n > 0x7fffffff) {
-    // peel one digit so the rest fits int32 arithmetic
-    const q = Math.floor(n / 10);
-    pos = putUint(out, pos, q);
-    out[pos] = 48 + (n - q * 10);
-    return pos + 1;
-  }
   const digits = n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+  const dv = outView;
   let p = pos + digits;
-  while (n >= 10) {
-    const q = (n / 10) | 0;
-    out[--p] = 48 + (n - q * 10);
+  if (n > 0x7fffffff) {
+    // one step in double arithmetic so the rest fits int32
+    const q = Math.floor(n / 100);
+    p -= 2;
+    dv.setUint16(p, DIGIT_PAIRS[n - q * 100]!, true);
     n = q;
   }
-  out[--p] = 48 + n;
+  while (n >= 100) {
+    const q = (n / 100) | 0;
+    p -= 2;
+    dv.setUint16(p, DIGIT_PAIRS[n - q * 100]!, true);
+    n = q;
+  }
+  if (n >= 10) dv.setUint16(p - 2, DIGIT_PAIRS[n]!, true);
+  else out[p - 1] = 48 + n;
   return pos + digits;
 }
 
+/** The low `width` decimal digits of n (0 <= n < 2^31), zero-padded. */
 function putPadded(out: Buffer, pos: number, n: number, width: number): number {
-  for (let i = width - 1; i >= 0; i--) {
-    const q = (n / 10) | 0;
-    out[pos + i] = 48 + (n - q * 10);
+  const dv = outView;
+  let p = pos + width;
+  while (p - pos >= 2) {
+    const q = (n / 100) | 0;
+    p -= 2;
+    dv.setUint16(p, DIGIT_PAIRS[n - q * 100]!, true);
     n = q;
   }
+  if (p > pos) out[pos] = 48 + (n % 10);
   return pos + width;
 }
 
@@ -290,21 +347,26 @@ function putIpv4(out: Buffer, pos: number, b: Buffer, off: number): number {
   return putUint(out, pos, b[off + 3]!);
 }
 
+/** IPv6 text by address: a slot keeps the 16 bytes it was made for, compared before reuse. */
 function putIpv6(out: Buffer, pos: number, b: Buffer, off: number): number {
-  const text = ipv6At(b, off);
+  const w0 = i32(b, off), w1 = i32(b, off + 4), w2 = i32(b, off + 8), w3 = i32(b, off + 12);
   const slot = (b[off + 15]! ^ (b[off + 14]! << 4) ^ (b[off + 13]! << 8) ^ (b[off + 11]! << 2) ^ (b[off + 9]! << 6)) & (V6_TEXT_SLOTS - 1);
-  let bytes = v6Cache[slot];
-  if (bytes === undefined || v6CacheText[slot] !== text) {
-    bytes = enc(text);
-    v6Cache[slot] = bytes;
-    v6CacheText[slot] = text;
+  const k = slot << 2;
+  let text = v6Cache[slot];
+  if (text === undefined || v6CacheAddr[k] !== w0 || v6CacheAddr[k + 1] !== w1 || v6CacheAddr[k + 2] !== w2 || v6CacheAddr[k + 3] !== w3) {
+    text = enc(ipv6At(b, off));
+    v6Cache[slot] = text;
+    v6CacheAddr[k] = w0;
+    v6CacheAddr[k + 1] = w1;
+    v6CacheAddr[k + 2] = w2;
+    v6CacheAddr[k + 3] = w3;
   }
-  return put(out, pos, bytes);
+  return put(out, pos, text);
 }
 
 export class FastPath {
   private minute = NaN;
-  private prefix: Uint8Array = new Uint8Array(0);
+  private prefix: Chunk = enc('');
   private number = 0;
   private readonly withDate: boolean;
 
@@ -347,6 +409,10 @@ export class FastPath {
    */
   write(out: Buffer, pos: number, b: Buffer, p: number, capLen: number, origLen: number, sec: number, nsec: number, number: number): number {
     this.number = number;
+    if (out !== outViewOf) {
+      outViewOf = out;
+      outView = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    }
     if (capLen < 34 || origLen < capLen || nsec >= 1e9 || sec < 0) return -1;
     const end = p + capLen;
     const type = (b[p + 12]! << 8) | b[p + 13]!;
