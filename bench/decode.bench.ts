@@ -14,12 +14,12 @@ const RUNS = 7;
 const CHUNK = 2_000;
 
 /** Record headers and three fixed offsets (EtherType, IPv4 protocol / IPv6 next header, a port byte). */
-function floorLoop(buf: Buffer, start: number, end: number): number {
+function floorLoop(buf: Buffer, dv: DataView, start: number, end: number): number {
   let off = start;
   let check = 0;
   while (off < end) {
-    const incl = buf.readUInt32LE(off + 8);
-    const orig = buf.readUInt32LE(off + 12);
+    const incl = dv.getUint32(off + 8, true);
+    const orig = dv.getUint32(off + 12, true);
     const p = off + 16;
     check = (check + orig + buf[p + 12]! + buf[p + 23]! + buf[p + 35]!) | 0;
     off = p + incl;
@@ -35,14 +35,14 @@ function floorLoop(buf: Buffer, start: number, end: number): number {
  * batching records does: its cache miss then overlaps the decode instead of following it (a
  * decode is longer than the CPU's reorder window, so the CPU cannot run ahead on its own).
  */
-function decodeLoop(buf: Buffer, start: number, end: number, d: PacketDecoder): number {
+function decodeLoop(buf: Buffer, dv: DataView, start: number, end: number, d: PacketDecoder): number {
   let off = start;
-  let incl = buf.readUInt32LE(off + 8);
+  let incl = dv.getUint32(off + 8, true);
   let check = 0;
   while (off < end) {
     const next = off + 16 + incl;
-    const nextIncl = next < end ? buf.readUInt32LE(next + 8) : 0;
-    const p = d.decode(buf, off + 16, incl, 1, buf.readUInt32LE(off + 12));
+    const nextIncl = next < end ? dv.getUint32(next + 8, true) : 0;
+    const p = d.decode(buf, off + 16, incl, 1, dv.getUint32(off + 12, true));
     check = (check + p.layerMask + p.ipProto + p.transportOffset + p.payloadLength + (p.issue === null ? 0 : 1)) | 0;
     off = next;
     incl = nextIncl;
@@ -51,14 +51,14 @@ function decodeLoop(buf: Buffer, start: number, end: number, d: PacketDecoder): 
 }
 
 /** The same with the fields a tracker reads on every segment (ports, flags, sequence, window, timestamp). */
-function decodeAndReadLoop(buf: Buffer, start: number, end: number, d: PacketDecoder): number {
+function decodeAndReadLoop(buf: Buffer, dv: DataView, start: number, end: number, d: PacketDecoder): number {
   let off = start;
-  let incl = buf.readUInt32LE(off + 8);
+  let incl = dv.getUint32(off + 8, true);
   let check = 0;
   while (off < end) {
     const next = off + 16 + incl;
-    const nextIncl = next < end ? buf.readUInt32LE(next + 8) : 0;
-    const p = d.decode(buf, off + 16, incl, 1, buf.readUInt32LE(off + 12));
+    const nextIncl = next < end ? dv.getUint32(next + 8, true) : 0;
+    const p = d.decode(buf, off + 16, incl, 1, dv.getUint32(off + 12, true));
     let c = p.layerMask + p.payloadLength;
     if (p.has(Layer.Tcp)) {
       const t = p.tcp;
@@ -149,11 +149,12 @@ export default async function decodeBench(ctx: BenchContext): Promise<void> {
   ctx.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2 cores, shared)`);
   ctx.log(mixOf(buf, end, d));
   // Warm both loops so the JIT has settled before anything is timed.
-  sink = (floorLoop(buf, 24, end) + decodeLoop(buf, 24, end, d) + decodeAndReadLoop(buf, 24, end, d)) | 0;
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  sink = (floorLoop(buf, dv, 24, end) + decodeLoop(buf, dv, 24, end, d) + decodeAndReadLoop(buf, dv, 24, end, d)) | 0;
   const [floorNs, fullNs, readNs] = measure(bounds, [
-    (s, e) => floorLoop(buf, s, e),
-    (s, e) => decodeLoop(buf, s, e, d),
-    (s, e) => decodeAndReadLoop(buf, s, e, d),
+    (s, e) => floorLoop(buf, dv, s, e),
+    (s, e) => decodeLoop(buf, dv, s, e, d),
+    (s, e) => decodeAndReadLoop(buf, dv, s, e, d),
   ]) as [number, number, number];
   const line = (name: string, ns: number) =>
     ctx.log(`${name.padEnd(36)} ${fmt((packets / ns) * 1e9).padStart(12)} packets/s ${(ns / packets).toFixed(1).padStart(7)} ns/packet`);
