@@ -16,6 +16,7 @@ import {
   parseDuration,
   parseServer,
   trackHandshakesPartial,
+  writeHandshakesJson,
   type AssertionOptions,
   type HandshakeReport,
 } from '../track/index.js';
@@ -174,11 +175,25 @@ export async function runHandshakes(argv: string[]): Promise<number> {
         throw new UsageError(first === undefined ? `no capture file given (usage: ${HANDSHAKES_USAGE})` : `${first}: no such file`);
       }
       const max = count('--count', opts.count);
-      const partial = await trackHandshakesPartial(files, {
+      const trackOpts = {
         maxConnections,
         ...(expression ? { filter: expression } : {}),
         ...(max !== undefined ? { maxPackets: max } : {}),
-      });
+      };
+      if (opts.json && opts.junit === undefined && Object.keys(checks).length === 0) {
+        // Nothing to check: the JSON text is built straight from the tracker, without report
+        // objects. It is held until the input is done, since an internal error prints none.
+        const pieces: Buffer[] = [];
+        const { error } = await writeHandshakesJson(files, trackOpts, (piece) => pieces.push(piece));
+        if (error !== null && !(error instanceof WirescopeError)) throw error;
+        for (const piece of pieces) process.stdout.write(piece);
+        if (error !== null) {
+          err(`wirescope handshakes: ${(error as Error).message}\n`);
+          return 2;
+        }
+        return 0;
+      }
+      const partial = await trackHandshakesPartial(files, trackOpts);
       report = partial.report;
       inputError = partial.error;
       if (inputError !== null && !(inputError instanceof WirescopeError)) throw inputError;

@@ -113,26 +113,65 @@ export async function trackHandshakesPartial(
   sources: HandshakeSource | readonly HandshakeSource[],
   opts: TrackHandshakesOptions = {},
 ): Promise<{ report: HandshakeReport; error: unknown }> {
+  const connections: ConnectionReport[] = [];
+  const { summary, error } = await trackEach(sources, opts, false, (tracker) => {
+    for (const c of tracker.finish()) connections.push(c);
+  });
+  return { report: { connections, summary }, error };
+}
+
+/**
+ * The report of trackHandshakesPartial as one JSON document (what `wirescope handshakes --json`
+ * prints, byte for byte), handed to `write` in UTF-8 pieces. The connections' text is built straight
+ * from the trackers' state, without report objects. A faulty input ends the report at the fault
+ * and the error comes back.
+ */
+export async function writeHandshakesJson(
+  sources: HandshakeSource | readonly HandshakeSource[],
+  opts: TrackHandshakesOptions,
+  write: (piece: Buffer) => void,
+): Promise<{ summary: HandshakeSummary; error: unknown }> {
+  write(Buffer.from('{"connections":['));
+  let written = 0;
+  const { summary, error } = await trackEach(sources, opts, true, (tracker) => {
+    let first = true;
+    written += tracker.finishJson((piece) => {
+      if (first && written > 0) write(Buffer.from(','));
+      first = false;
+      write(piece);
+    });
+  });
+  write(Buffer.from(`],"summary":${JSON.stringify(summary)}}\n`));
+  return { summary, error };
+}
+
+/** One tracker per source, handed to `done` at its end; the summaries added up. */
+async function trackEach(
+  sources: HandshakeSource | readonly HandshakeSource[],
+  opts: TrackHandshakesOptions,
+  json: boolean,
+  done: (tracker: HandshakeTracker) => void,
+): Promise<{ summary: HandshakeSummary; error: unknown }> {
   const list: readonly HandshakeSource[] = Array.isArray(sources) ? sources : [sources as HandshakeSource];
   // A bad expression is a usage error before any input is read (Ethernet stands in for the link type).
   if (opts.filter) (await loadCompileFilter())(opts.filter, 1);
-  const connections: ConnectionReport[] = [];
   const summary = emptySummary();
   let error: unknown = null;
   for (const source of list) {
     const trackerOpts: TrackerOptions = { file: sourceName(source, opts) };
     if (opts.maxConnections !== undefined) trackerOpts.maxConnections = opts.maxConnections;
     if (opts.lingerSeconds !== undefined) trackerOpts.lingerSeconds = opts.lingerSeconds;
+    if (json) trackerOpts.json = true;
     const tracker = new HandshakeTracker(trackerOpts);
     try {
       await feedSource(tracker, source, opts);
     } catch (e) {
       error = e;
     }
-    for (const c of tracker.finish()) connections.push(c);
+    // Finishing counts the connections still held into the tracker's summary.
+    done(tracker);
     addSummaries(summary, tracker.summary);
     if (error !== null) break;
   }
-  return { report: { connections, summary }, error };
+  return { summary, error };
 }
-

@@ -1,8 +1,10 @@
 /**
  * HandshakeTracker: follows every TCP connection through SYN, SYN+ACK, ACK, data, FIN and RST.
  *
- * Hot path: one hash of the 4-tuple read from the packet bytes (no string per packet), one Map
- * lookup, a handful of field updates. Strings are built only when a connection is finished.
+ * Hot path: one hash of the 4-tuple read from the packet bytes (no string per packet), one bucket
+ * lookup, a handful of updates to the connection's record in typed arrays (no object per
+ * connection). Strings are built only when a connection is finished; with `json: true` the
+ * report is written as JSON text straight from the record, without report objects.
  * Memory: closed connections are released after a linger period of capture time; the live
  * table is an LRU capped at `maxConnections`, and connections evicted before they finished are
  * counted (summary.evicted) rather than listed, so a SYN flood stays bounded.
@@ -12,6 +14,7 @@ import { Endpoint, Hist, connState } from './zeek.js';
 import {
   ViolationKinds,
   type CloseKind,
+  type ConnState,
   type ConnectionReport,
   type EndpointOptions,
   type HandshakeOutcome,
@@ -57,24 +60,140 @@ export interface TrackerOptions {
   onConnection?: (c: ConnectionReport) => void;
   /** Keep finished connections for `connections()` (default true). */
   keep?: boolean;
+  /**
+   * Keep finished connections as JSON text rather than report objects, for `finishJson()`:
+   * what `wirescope handshakes --json` prints, without building the objects.
+   */
+  json?: boolean;
 }
 
 const MAX_VIOLATIONS_PER_CONNECTION = 32;
-const POOL_SIZE = 1024;
-/** About 1 KB each: 20,000 live connections keep a million-SYN flood under 200 MB of RSS. */
+/** About 600 bytes each: 20,000 live connections keep a million-SYN flood well under 200 MB of RSS. */
 export const DEFAULT_MAX_CONNECTIONS = 20_000;
 const NO_VALUE = -1;
+const NO_SLOT = -1;
 const INITIAL_BUCKETS = 1024;
 const MAX_INITIAL_BUCKETS = 1 << 16;
 /**
- * Zero as a heap number, for fields holding 32-bit words (addresses, sequence numbers), which
- * are mostly above V8's small-integer range: starting them as doubles spares the object a
- * shape change, and the optimised code built on the old shape, at the first large value.
+ * Slots allocated up front (the cap plus one, up to this many): the arrays are calloc'd, so pages
+ * never touched cost no memory, and growing mid-capture would throw away the optimised code of
+ * the per-packet path (its first call of the growing code).
  */
-const WORD_ZERO = -0;
+const INITIAL_SLOTS = 1 << 16;
+
+/*
+ * Connection state lives in two typed arrays, one fixed-size record per connection slot, instead
+ * of an object per connection: a packet touches two or three adjacent cache lines of its record
+ * rather than an object, its out-of-object properties and a boxed number per 32-bit field, and
+ * nothing is allocated per connection. Slots of released connections are reused.
+ *
+ * Int32 record (INTS): 32-bit words (addresses, sequence numbers, compared and subtracted as
+ * int32, which is exact modulo 2^32), ports, small counts and booleans (0/1). A field that exists
+ * for each side is a pair: the client's at the named offset, the server's at offset + 1 (the
+ * client is Zeek's originator), so `base + side` with side 0 for the client and 1 for the server.
+ * The fields every packet reads come first.
+ */
+const HASH = 0;
+const V6 = 1;
+const PORT = 2; // pair
+const ADDR0 = 4; // pair: first address word
+const STATE = 6; // pair: Zeek endpoint state
+const HIST = 8; // pair: Zeek history letter bits
+const NEXT = 10; // pair: highest sequence end sent
+const HAVE_NEXT = 12; // pair
+const ACK = 14; // pair: last acknowledgement number sent
+const WIN = 16; // pair: last window sent
+const HAVE_ACK = 18; // pair
+const FIN = 20; // pair
+const RST_BY = 22; // 1 client, 2 server
+const CLIENT_SYN = 23;
+const HAVE_SERVER_ISN = 24;
+const SIMULTANEOUS = 25;
+const SYN_ACK_SEEN = 26;
+const FINAL_ACK = 27;
+const MOVED_AT = 28;
+const CLOSED = 29;
+const GEN = 30; // bumped each time the slot is taken, so stale closing-queue entries are told apart
+const SYN_ACK_VALID = 31;
+const ADDR_HI = 32; // client words 1-3 at 32..34, server's at 35..37 (IPv6)
+const PREV = 38; // pair: Zeek's previous endpoint state
+const LAST_SYN = 40; // pair
+const LAST_FIN = 42; // pair
+const LAST_RST = 44; // pair
+const CLIENT_ISN = 46;
+const SYN_DATA_LEN = 47;
+const SERVER_ISN = 48;
+const SYN_ACK_DATA_LEN = 49;
+const SYN_RETRIES = 50;
+const SYN_ACK_COUNT = 51;
+const SYN_ACK_RETRIES = 52;
+const BAD_SYN_ACK_ACK = 53;
+const HAVE_BAD_SYN_ACK_ACK = 54;
+const FINAL_ACK_CHECKED = 55;
+const SIM_CLIENT_ACKED = 56;
+const SIM_SERVER_ACKED = 57;
+const REFUSED = 58;
+const TFO_DATA_ACCEPTED = 59;
+const RST_AFTER_FINS = 60;
+const FLIPPED = 61;
+const VIOLATION_COUNT = 62;
+const LIVE = 63;
+const OPT_MSS = 64; // pair, NO_VALUE when absent
+const OPT_WSCALE = 66; // pair, NO_VALUE when absent
+const OPT_SACK = 68; // pair
+const OPT_TS = 70; // pair
+const OPT_TFO = 72; // pair
+const OPT_ECN = 74; // pair
+const OPT_SEEN = 76; // pair
+const INTS = 80;
+
+/** Which of the handshake times `rtt()` gives. */
+const RTT_SYN_TO_SYN_ACK = 0;
+const RTT_SYN_ACK_TO_ACK = 1;
+const RTT_CONNECT = 2;
+
+/*
+ * Float64 record (DOUBLES): what may pass 2^31: packet numbers, counts, byte totals, and capture
+ * seconds (relative to the first packet, but a bogus timestamp can be 2^32 s away).
+ */
+const LAST_SEC = 0;
+const LAST_NSEC = 1;
+const LAST_INDEX = 2;
+const PKTS = 3; // pair
+const BYTES = 5; // pair
+const REXMIT = 8; // pair
+const REXMIT_NEXT = 10; // pair
+const ZERO_WIN = 12; // pair
+const ZERO_WIN_NEXT = 14; // pair
+const FIRST_INDEX = 16;
+const FIRST_SEC = 17;
+const FIRST_NSEC = 18;
+const FIRST_SYN_SEC = 19;
+const FIRST_SYN_NSEC = 20;
+const LAST_SYN_SEC = 21;
+const LAST_SYN_NSEC = 22;
+const SYN_ACK_SEC = 23;
+const SYN_ACK_NSEC = 24;
+const ACK_SEC = 25;
+const ACK_NSEC = 26;
+const DOUBLES = 32;
+
+/*
+ * The segment being tracked, in an Int32Array: the inner functions read it from there, since a
+ * sequence number above 2^30 passed as an argument or kept in an object field is a heap number.
+ */
+const P_SEQ = 0;
+const P_ACK = 1;
+const P_FLAGS = 2;
+const P_WINDOW = 3;
+const P_OPT_OFFSET = 4;
+const P_OPT_LENGTH = 5;
+const P_LEN = 6;
+const P_SRC_PORT = 7;
+const P_DST_PORT = 8;
 
 function readWord(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
 }
 
 function mix(h: number): number {
@@ -90,246 +209,6 @@ function seqDelta(a: number, b: number): number {
 
 function nsBetween(s1: number, n1: number, s2: number, n2: number): number {
   return (s2 - s1) * 1e9 + (n2 - n1);
-}
-
-class SideOptions {
-  mss = NO_VALUE;
-  windowScale = NO_VALUE;
-  sackPermitted = false;
-  timestamps = false;
-  tfo = false;
-  ecn = false;
-  seen = false;
-
-  reset(): void {
-    this.mss = NO_VALUE;
-    this.windowScale = NO_VALUE;
-    this.sackPermitted = false;
-    this.timestamps = false;
-    this.tfo = false;
-    this.ecn = false;
-    this.seen = false;
-  }
-
-  toJSON(): EndpointOptions {
-    return {
-      mss: this.mss === NO_VALUE ? null : this.mss,
-      windowScale: this.windowScale === NO_VALUE ? null : this.windowScale,
-      sackPermitted: this.sackPermitted,
-      timestamps: this.timestamps,
-      tfo: this.tfo,
-      ecn: this.ecn,
-    };
-  }
-}
-
-/**
- * Per-connection state. Field initialisers give V8 the whole shape up front (all fields
- * in-object); `reset()` must set the same fields to the same values, for reused connections.
- */
-class Conn {
-  hash: number = 0;
-  chain: Conn | null = null;
-  newer: Conn | null = null;
-  older: Conn | null = null;
-  live: boolean = true;
-  movedAt: number = 0;
-
-  v6: boolean = false;
-  c0: number = WORD_ZERO; c1: number = WORD_ZERO; c2: number = WORD_ZERO; c3: number = WORD_ZERO;
-  s0: number = WORD_ZERO; s1: number = WORD_ZERO; s2: number = WORD_ZERO; s3: number = WORD_ZERO;
-  cPort: number = 0;
-  sPort: number = 0;
-
-  firstIndex: number = 0;
-  lastIndex: number = 0;
-  firstSec: number = 0;
-  firstNsec: number = 0;
-  lastSec: number = 0;
-  lastNsec: number = 0;
-  closed: boolean = false;
-
-  // handshake
-  clientSyn: boolean = false;
-  clientIsn: number = WORD_ZERO;
-  synDataLen: number = 0;
-  haveServerIsn: boolean = false;
-  serverIsn: number = WORD_ZERO;
-  synAckDataLen: number = 0;
-  lastSynSec: number = 0;
-  lastSynNsec: number = 0;
-  firstSynSec: number = 0;
-  firstSynNsec: number = 0;
-  synAckSec: number = 0;
-  synAckNsec: number = 0;
-  ackSec: number = 0;
-  ackNsec: number = 0;
-  synRetries: number = 0;
-  synAckCount: number = 0;
-  synAckRetries: number = 0;
-  synAckSeen: boolean = false;
-  synAckValid: boolean = false;
-  badSynAckAck: number = NO_VALUE;
-  finalAckChecked: boolean = false;
-  finalAck: boolean = false;
-  simultaneous: boolean = false;
-  simClientAcked: boolean = false;
-  simServerAcked: boolean = false;
-  refused: boolean = false;
-  tfoDataAccepted: boolean = false;
-
-  // close
-  cFin: boolean = false;
-  sFin: boolean = false;
-  rstBy: number = 0; // 1 client, 2 server
-  rstAfterFins: boolean = false;
-
-  // counts
-  cPkts: number = 0;
-  sPkts: number = 0;
-  cBytes: number = 0;
-  sBytes: number = 0;
-
-  readonly cOpt = new SideOptions();
-  readonly sOpt = new SideOptions();
-
-  // sequence state per side: highest sequence end sent, last ack and window sent
-  cNext: number = WORD_ZERO;
-  cHaveNext: boolean = false;
-  sNext: number = WORD_ZERO;
-  sHaveNext: boolean = false;
-  cAck: number = WORD_ZERO;
-  cWin: number = 0;
-  cHaveAck: boolean = false;
-  sAck: number = WORD_ZERO;
-  sWin: number = 0;
-  sHaveAck: boolean = false;
-
-  // Zeek endpoint states and history
-  flipped: boolean = false;
-  oState: number = Endpoint.Inactive;
-  oPrev: number = Endpoint.Inactive;
-  rState: number = Endpoint.Inactive;
-  rPrev: number = Endpoint.Inactive;
-  oHist: number = 0;
-  rHist: number = 0;
-  oLastSyn: number = WORD_ZERO;
-  oLastFin: number = WORD_ZERO;
-  oLastRst: number = WORD_ZERO;
-  rLastSyn: number = WORD_ZERO;
-  rLastFin: number = WORD_ZERO;
-  rLastRst: number = WORD_ZERO;
-  oRexmit: number = 0;
-  oRexmitNext: number = 1;
-  rRexmit: number = 0;
-  rRexmitNext: number = 1;
-  oZeroWin: number = 0;
-  oZeroWinNext: number = 1;
-  rZeroWin: number = 0;
-  rZeroWinNext: number = 1;
-  history: string = '';
-
-  violations: Violation[] | null = null;
-  violationCount: number = 0;
-
-  /** Every field back to a fresh connection's value (released connections are reused). */
-  reset(): void {
-    this.hash = 0;
-    this.chain = null;
-    this.newer = null;
-    this.older = null;
-    this.live = true;
-    this.movedAt = 0;
-    this.v6 = false;
-    this.c0 = WORD_ZERO;
-    this.c1 = WORD_ZERO;
-    this.c2 = WORD_ZERO;
-    this.c3 = WORD_ZERO;
-    this.s0 = WORD_ZERO;
-    this.s1 = WORD_ZERO;
-    this.s2 = WORD_ZERO;
-    this.s3 = WORD_ZERO;
-    this.cPort = 0;
-    this.sPort = 0;
-    this.firstIndex = 0;
-    this.lastIndex = 0;
-    this.firstSec = 0;
-    this.firstNsec = 0;
-    this.lastSec = 0;
-    this.lastNsec = 0;
-    this.closed = false;
-    this.clientSyn = false;
-    this.clientIsn = WORD_ZERO;
-    this.synDataLen = 0;
-    this.haveServerIsn = false;
-    this.serverIsn = WORD_ZERO;
-    this.synAckDataLen = 0;
-    this.lastSynSec = 0;
-    this.lastSynNsec = 0;
-    this.firstSynSec = 0;
-    this.firstSynNsec = 0;
-    this.synAckSec = 0;
-    this.synAckNsec = 0;
-    this.ackSec = 0;
-    this.ackNsec = 0;
-    this.synRetries = 0;
-    this.synAckCount = 0;
-    this.synAckRetries = 0;
-    this.synAckSeen = false;
-    this.synAckValid = false;
-    this.badSynAckAck = NO_VALUE;
-    this.finalAckChecked = false;
-    this.finalAck = false;
-    this.simultaneous = false;
-    this.simClientAcked = false;
-    this.simServerAcked = false;
-    this.refused = false;
-    this.tfoDataAccepted = false;
-    this.cFin = false;
-    this.sFin = false;
-    this.rstBy = 0;
-    this.rstAfterFins = false;
-    this.cPkts = 0;
-    this.sPkts = 0;
-    this.cBytes = 0;
-    this.sBytes = 0;
-    this.cOpt.reset();
-    this.sOpt.reset();
-    this.cNext = WORD_ZERO;
-    this.cHaveNext = false;
-    this.sNext = WORD_ZERO;
-    this.sHaveNext = false;
-    this.cAck = WORD_ZERO;
-    this.cWin = 0;
-    this.cHaveAck = false;
-    this.sAck = WORD_ZERO;
-    this.sWin = 0;
-    this.sHaveAck = false;
-    this.flipped = false;
-    this.oState = Endpoint.Inactive;
-    this.oPrev = Endpoint.Inactive;
-    this.rState = Endpoint.Inactive;
-    this.rPrev = Endpoint.Inactive;
-    this.oHist = 0;
-    this.rHist = 0;
-    this.oLastSyn = WORD_ZERO;
-    this.oLastFin = WORD_ZERO;
-    this.oLastRst = WORD_ZERO;
-    this.rLastSyn = WORD_ZERO;
-    this.rLastFin = WORD_ZERO;
-    this.rLastRst = WORD_ZERO;
-    this.oRexmit = 0;
-    this.oRexmitNext = 1;
-    this.rRexmit = 0;
-    this.rRexmitNext = 1;
-    this.oZeroWin = 0;
-    this.oZeroWinNext = 1;
-    this.rZeroWin = 0;
-    this.rZeroWinNext = 1;
-    this.history = '';
-    this.violations = null;
-    this.violationCount = 0;
-  }
 }
 
 const ZERO_SUMMARY: HandshakeSummary = {
@@ -358,41 +237,78 @@ export function emptySummary(): HandshakeSummary {
 
 export class HandshakeTracker {
   readonly summary: HandshakeSummary = emptySummary();
+  /** Connection records, INTS and DOUBLES per slot (see above); grown up to the cap. */
+  private ints: Int32Array;
+  private doubles: Float64Array;
+  /** Per slot: the Zeek history string, the violations (null while there are none). */
+  private histories: string[] = [];
+  private violations: (Violation[] | null)[] = [];
+  /** Per slot: the next slot in its hash bucket, and the LRU neighbours (NO_SLOT at the ends). */
+  private chain: Int32Array;
+  private newer: Int32Array;
+  private older: Int32Array;
+  /** Released slots, ready for reuse. */
+  private free: Int32Array;
+  private freeCount = 0;
+  /** Slots handed out so far (the rest of the arrays is untouched). */
+  private slotsUsed = 0;
   /**
-   * Hash buckets indexed by the low bits of the 4-tuple hash, chained through Conn.chain: one
-   * array load per packet where a Map would hash the key again. Grows with the live count.
+   * Hash buckets indexed by the low bits of the 4-tuple hash: the first slot of a chain through
+   * `chain`. Grows with the live count.
    */
-  private buckets: (Conn | null)[];
+  private buckets: Int32Array;
   private bucketMask: number;
   private liveCount = 0;
-  private newest: Conn | null = null;
-  private oldest: Conn | null = null;
-  private readonly closing: Conn[] = [];
-  private readonly pool: Conn[] = [];
+  private newest = NO_SLOT;
+  private oldest = NO_SLOT;
+  /** Closed connections in closing order, as slot and generation pairs. */
+  private readonly closing: number[] = [];
   private closingHead = 0;
   private readonly finished: ConnectionReport[] = [];
   private readonly maxConnections: number;
   private readonly lingerSec: number;
   private readonly file: string;
   private readonly keep: boolean;
+  private readonly json: boolean;
+  private readonly fileJson: string;
+  /**
+   * json mode: connections finished before the end, as UTF-8 JSON text (bytes, not strings: a
+   * string built from pieces stays a tree of them, which the young-generation GC copies at
+   * every collection), and their first packet numbers.
+   */
+  private readonly doneText: Buffer[] = [];
+  private readonly doneFirst: number[] = [];
+  /** json mode: connections still held at the end, written by finishJson from their records. */
+  private readonly pending: number[] = [];
   private readonly onConnection: ((c: ConnectionReport) => void) | undefined;
   private sinceSweep = 0;
   private moves = 0;
   private nowSec = 0;
   private baseSec = NO_VALUE;
+  private haveBase = false;
+  private readonly seg = new Int32Array(9);
 
   constructor(opts: TrackerOptions = {}) {
     this.maxConnections = Math.max(1, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
     this.lingerSec = opts.lingerSeconds ?? 60;
     this.file = opts.file ?? '';
     this.keep = opts.keep ?? true;
+    this.json = opts.json ?? false;
+    this.fileJson = JSON.stringify(this.file);
     this.onConnection = opts.onConnection;
-    // Sized for the cap up front (within reason), so growing is rare: it would also throw away
-    // the per-packet code optimised so far.
+    // Sized for the cap up front (within reason), so growing is rare.
     let n = INITIAL_BUCKETS;
     while (n < this.maxConnections && n < MAX_INITIAL_BUCKETS) n *= 2;
-    this.buckets = new Array<Conn | null>(n).fill(null);
+    this.buckets = new Int32Array(n).fill(NO_SLOT);
     this.bucketMask = n - 1;
+    // The cap plus the one connection that is added before the oldest is evicted.
+    const slots = Math.min(INITIAL_SLOTS, this.maxConnections + 1);
+    this.ints = new Int32Array(slots * INTS);
+    this.doubles = new Float64Array(slots * DOUBLES);
+    this.chain = new Int32Array(slots);
+    this.newer = new Int32Array(slots);
+    this.older = new Int32Array(slots);
+    this.free = new Int32Array(slots);
   }
 
   /** Connections currently held in the table. */
@@ -400,17 +316,11 @@ export class HandshakeTracker {
     return this.liveCount;
   }
 
-  private readonly seg: TcpSegment = {
-    ipVersion: 4, buf: new Uint8Array(0), srcAddrOffset: 0, dstAddrOffset: 0, srcPort: 0, dstPort: 0,
-    seq: 0, ack: 0, flags: 0, window: 0, optionsOffset: 0, optionsLength: 0, payloadLength: 0,
-  };
-
   /**
    * Track one decoded packet (the PacketDecoder's reused Packet). Packets without a complete
    * TCP header are counted and otherwise ignored.
    */
   feed(pkt: Packet, tsSec: number, tsNsec: number, index: number): void {
-    const s = this.seg;
     const tcp = pkt.tcp;
     const t = tcp.offset;
     const b = pkt.buf;
@@ -441,29 +351,32 @@ export class HandshakeTracker {
     const hasV6 = pkt.has(Layer.Ipv6);
     // The destination is the final one (IPv4 source route, IPv6 routing header): the address
     // TCP's pseudo-header and the peer's replies use.
+    let v6: boolean;
+    let srcAddrOffset: number;
+    let dstAddrOffset: number;
     if (hasV6 && (!hasV4 || pkt.ip6.offset > pkt.ip4.offset)) {
-      s.ipVersion = 6;
-      s.srcAddrOffset = pkt.ip6.offset + 8;
-      s.dstAddrOffset = pkt.ip6.finalDstOffset;
+      v6 = true;
+      srcAddrOffset = pkt.ip6.offset + 8;
+      dstAddrOffset = pkt.ip6.finalDstOffset;
     } else if (hasV4) {
-      s.ipVersion = 4;
-      s.srcAddrOffset = pkt.ip4.offset + 12;
-      s.dstAddrOffset = pkt.ip4.finalDstOffset;
+      v6 = false;
+      srcAddrOffset = pkt.ip4.offset + 12;
+      dstAddrOffset = pkt.ip4.finalDstOffset;
     } else {
       this.summary.packets++;
       return;
     }
-    s.buf = b;
-    s.srcPort = (b[t]! << 8) | b[t + 1]!;
-    s.dstPort = (b[t + 2]! << 8) | b[t + 3]!;
-    s.seq = readWord(b, t + 4);
-    s.ack = readWord(b, t + 8);
-    s.flags = b[t + 13]!;
-    s.window = tcp.length >= 16 ? (b[t + 14]! << 8) | b[t + 15]! : -1;
-    s.optionsOffset = t + 20;
-    s.optionsLength = optionsLength;
-    s.payloadLength = payloadLength;
-    this.feedSegment(s, tsSec, tsNsec, index);
+    const s = this.seg;
+    s[P_SRC_PORT] = (b[t]! << 8) | b[t + 1]!;
+    s[P_DST_PORT] = (b[t + 2]! << 8) | b[t + 3]!;
+    s[P_SEQ] = readWord(b, t + 4);
+    s[P_ACK] = readWord(b, t + 8);
+    s[P_FLAGS] = b[t + 13]!;
+    s[P_WINDOW] = tcp.length >= 16 ? (b[t + 14]! << 8) | b[t + 15]! : -1;
+    s[P_OPT_OFFSET] = t + 20;
+    s[P_OPT_LENGTH] = optionsLength;
+    s[P_LEN] = payloadLength;
+    this.track(b, v6, srcAddrOffset, dstAddrOffset, tsSec, tsNsec, index);
   }
 
   /** Count a packet that carried no trackable TCP segment. */
@@ -473,17 +386,31 @@ export class HandshakeTracker {
 
   /** Track one TCP segment seen at (tsSec, tsNsec), packet number `index`. */
   feedSegment(seg: TcpSegment, tsSec: number, tsNsec: number, index: number): void {
+    const s = this.seg;
+    s[P_SRC_PORT] = seg.srcPort;
+    s[P_DST_PORT] = seg.dstPort;
+    s[P_SEQ] = seg.seq;
+    s[P_ACK] = seg.ack;
+    s[P_FLAGS] = seg.flags;
+    s[P_WINDOW] = seg.window;
+    s[P_OPT_OFFSET] = seg.optionsOffset;
+    s[P_OPT_LENGTH] = seg.optionsLength;
+    s[P_LEN] = seg.payloadLength;
+    this.track(seg.buf, seg.ipVersion === 6, seg.srcAddrOffset, seg.dstAddrOffset, tsSec, tsNsec, index);
+  }
+
+  /** The segment in `this.seg`, addresses at the offsets in buf. */
+  private track(buf: Uint8Array, v6: boolean, so: number, dO: number, tsSec: number, tsNsec: number, index: number): void {
     this.summary.packets++;
     this.summary.tcpPackets++;
-    // Seconds are kept relative to the first packet: small integers stay unboxed in V8, where
-    // epoch seconds (> 2^30) would each cost a heap number per connection field.
-    if (this.baseSec === NO_VALUE) this.baseSec = tsSec;
+    // Seconds are kept relative to the first packet: capture seconds then print back exactly.
+    if (!this.haveBase) {
+      this.haveBase = true;
+      this.baseSec = tsSec;
+    }
     const sec = tsSec - this.baseSec;
     this.nowSec = sec;
-    const buf = seg.buf;
-    const v6 = seg.ipVersion === 6;
-    const so = seg.srcAddrOffset;
-    const dO = seg.dstAddrOffset;
+    const seg = this.seg;
     const a0 = readWord(buf, so);
     const b0 = readWord(buf, dO);
     let a1 = 0, a2 = 0, a3 = 0, b1 = 0, b2 = 0, b3 = 0;
@@ -499,76 +426,83 @@ export class HandshakeTracker {
       ha = ha ^ Math.imul(a1, 0x85ebca6b) ^ Math.imul(a2, 0xc2b2ae35) ^ Math.imul(a3, 0x27d4eb2f);
       hb = hb ^ Math.imul(b1, 0x85ebca6b) ^ Math.imul(b2, 0xc2b2ae35) ^ Math.imul(b3, 0x27d4eb2f);
     }
-    const sp = seg.srcPort;
-    const dp = seg.dstPort;
-    // Symmetric in the two endpoints so both directions land in one bucket; 30 bits keep the
-    // key a small integer, which a Map hashes without allocating.
+    const sp = seg[P_SRC_PORT]!;
+    const dp = seg[P_DST_PORT]!;
+    // Symmetric in the two endpoints so both directions land in one bucket.
     const hash = (mix(ha ^ Math.imul(sp + 1, 0x9e3779b1)) + mix(hb ^ Math.imul(dp + 1, 0x9e3779b1))) & 0x3fffffff;
+    const isV6 = v6 ? 1 : 0;
 
-    let conn: Conn | null = this.buckets[hash & this.bucketMask]!;
+    const I = this.ints;
+    let slot = this.buckets[hash & this.bucketMask]!;
     let fromClient = true;
-    while (conn !== null) {
+    const chain = this.chain;
+    while (slot !== NO_SLOT) {
       // The link is read before the match so every lookup gives it type feedback: read only on
       // a collision, its first use would throw the optimised lookup away mid-capture.
-      const next: Conn | null = conn.chain;
-      if (conn.hash === hash && conn.v6 === v6) {
-        if (conn.cPort === sp && conn.sPort === dp && conn.c0 === a0 && conn.s0 === b0 &&
-            (!v6 || (conn.c1 === a1 && conn.c2 === a2 && conn.c3 === a3 && conn.s1 === b1 && conn.s2 === b2 && conn.s3 === b3))) {
+      const next = chain[slot]!;
+      const o = slot * INTS;
+      if (I[o + HASH] === hash && I[o + V6] === isV6) {
+        if (I[o + PORT] === sp && I[o + PORT + 1] === dp && I[o + ADDR0] === a0 && I[o + ADDR0 + 1] === b0 &&
+            (!v6 || (I[o + ADDR_HI] === a1 && I[o + ADDR_HI + 1] === a2 && I[o + ADDR_HI + 2] === a3 &&
+              I[o + ADDR_HI + 3] === b1 && I[o + ADDR_HI + 4] === b2 && I[o + ADDR_HI + 5] === b3))) {
           fromClient = true;
           break;
         }
-        if (conn.cPort === dp && conn.sPort === sp && conn.c0 === b0 && conn.s0 === a0 &&
-            (!v6 || (conn.c1 === b1 && conn.c2 === b2 && conn.c3 === b3 && conn.s1 === a1 && conn.s2 === a2 && conn.s3 === a3))) {
+        if (I[o + PORT] === dp && I[o + PORT + 1] === sp && I[o + ADDR0] === b0 && I[o + ADDR0 + 1] === a0 &&
+            (!v6 || (I[o + ADDR_HI] === b1 && I[o + ADDR_HI + 1] === b2 && I[o + ADDR_HI + 2] === b3 &&
+              I[o + ADDR_HI + 3] === a1 && I[o + ADDR_HI + 4] === a2 && I[o + ADDR_HI + 5] === a3))) {
           fromClient = false;
           break;
         }
       }
-      conn = next;
+      slot = next;
     }
 
-    const flags = seg.flags;
-    if (conn !== null && (flags & (TcpFlag.Syn | TcpFlag.Ack)) === TcpFlag.Syn && this.startsNew(conn, fromClient, seg.seq)) {
-      this.release(conn, false);
-      conn = null;
+    const flags = seg[P_FLAGS]!;
+    if (slot !== NO_SLOT && (flags & (TcpFlag.Syn | TcpFlag.Ack)) === TcpFlag.Syn && this.startsNew(slot, fromClient)) {
+      this.release(slot, false);
+      slot = NO_SLOT;
     }
-    if (conn === null) {
-      const reused = this.pool.pop();
-      if (reused !== undefined) reused.reset();
-      conn = reused ?? new Conn();
-      conn.hash = hash;
-      conn.v6 = v6;
+    if (slot === NO_SLOT) {
+      slot = this.takeSlot();
+      const R = this.ints;
+      const D = this.doubles;
+      const o = slot * INTS;
+      const d = slot * DOUBLES;
+      R[o + HASH] = hash;
+      R[o + V6] = isV6;
       // The client sent the first SYN without ACK; a first SYN+ACK comes from the server.
       const reversed = (flags & (TcpFlag.Syn | TcpFlag.Ack)) === (TcpFlag.Syn | TcpFlag.Ack);
-      conn.flipped = reversed;
-      if (reversed) conn.history = '^';
+      R[o + FLIPPED] = reversed ? 1 : 0;
+      this.histories[slot] = reversed ? '^' : '';
       fromClient = !reversed;
       if (fromClient) {
-        conn.c0 = a0; conn.c1 = a1; conn.c2 = a2; conn.c3 = a3; conn.cPort = sp;
-        conn.s0 = b0; conn.s1 = b1; conn.s2 = b2; conn.s3 = b3; conn.sPort = dp;
+        R[o + ADDR0] = a0; R[o + ADDR_HI] = a1; R[o + ADDR_HI + 1] = a2; R[o + ADDR_HI + 2] = a3; R[o + PORT] = sp;
+        R[o + ADDR0 + 1] = b0; R[o + ADDR_HI + 3] = b1; R[o + ADDR_HI + 4] = b2; R[o + ADDR_HI + 5] = b3; R[o + PORT + 1] = dp;
       } else {
-        conn.c0 = b0; conn.c1 = b1; conn.c2 = b2; conn.c3 = b3; conn.cPort = dp;
-        conn.s0 = a0; conn.s1 = a1; conn.s2 = a2; conn.s3 = a3; conn.sPort = sp;
+        R[o + ADDR0] = b0; R[o + ADDR_HI] = b1; R[o + ADDR_HI + 1] = b2; R[o + ADDR_HI + 2] = b3; R[o + PORT] = dp;
+        R[o + ADDR0 + 1] = a0; R[o + ADDR_HI + 3] = a1; R[o + ADDR_HI + 4] = a2; R[o + ADDR_HI + 5] = a3; R[o + PORT + 1] = sp;
       }
-      conn.firstIndex = index;
-      conn.firstSec = sec;
-      conn.firstNsec = tsNsec;
+      D[d + FIRST_INDEX] = index;
+      D[d + FIRST_SEC] = sec;
+      D[d + FIRST_NSEC] = tsNsec;
       if (this.liveCount >= this.buckets.length) this.growBuckets();
-      const slot = hash & this.bucketMask;
-      conn.chain = this.buckets[slot]!;
-      this.buckets[slot] = conn;
+      const b = hash & this.bucketMask;
+      this.chain[slot] = this.buckets[b]!;
+      this.buckets[b] = slot;
       this.liveCount++;
-      this.pushNewest(conn);
-      if (this.liveCount > this.maxConnections && this.oldest !== null && this.oldest !== conn) {
+      this.pushNewest(slot);
+      if (this.liveCount > this.maxConnections && this.oldest !== NO_SLOT && this.oldest !== slot) {
         this.release(this.oldest, true);
       }
-    } else if (this.moves - conn.movedAt > (this.liveCount >>> 4)) {
+    } else if (((this.moves - this.ints[slot * INTS + MOVED_AT]!) | 0) > (this.liveCount >>> 4)) {
       // Approximate LRU: a connection moves to the front only when others have moved past it
       // since its last move, which spares most packets the writes into two neighbours.
-      this.unlink(conn);
-      this.pushNewest(conn);
+      this.unlink(slot);
+      this.pushNewest(slot);
     }
 
-    this.process(conn, fromClient, seg, sec, tsNsec, index);
+    this.process(slot, fromClient, buf, sec, tsNsec, index);
 
     if (++this.sinceSweep >= 1024) {
       this.sinceSweep = 0;
@@ -576,230 +510,297 @@ export class HandshakeTracker {
     }
   }
 
+  /** A free slot, its record set to a fresh connection's values (the generation moves on). */
+  private takeSlot(): number {
+    let slot: number;
+    if (this.freeCount > 0) slot = this.free[--this.freeCount]!;
+    else {
+      if (this.slotsUsed === this.chain.length) this.growSlots();
+      slot = this.slotsUsed++;
+    }
+    const I = this.ints;
+    const D = this.doubles;
+    const o = slot * INTS;
+    const d = slot * DOUBLES;
+    const gen = I[o + GEN]!;
+    // Plain loops: fill() with a range goes through a runtime call that costs microseconds.
+    for (let k = o; k < o + INTS; k++) I[k] = 0;
+    I[o + GEN] = (gen + 1) | 0;
+    I[o + LIVE] = 1;
+    I[o + OPT_MSS] = NO_VALUE;
+    I[o + OPT_MSS + 1] = NO_VALUE;
+    I[o + OPT_WSCALE] = NO_VALUE;
+    I[o + OPT_WSCALE + 1] = NO_VALUE;
+    for (let k = d; k < d + DOUBLES; k++) D[k] = 0;
+    D[d + REXMIT_NEXT] = 1;
+    D[d + REXMIT_NEXT + 1] = 1;
+    D[d + ZERO_WIN_NEXT] = 1;
+    D[d + ZERO_WIN_NEXT + 1] = 1;
+    this.violations[slot] = null;
+    return slot;
+  }
+
+  /** Twice the slots (at most the cap plus one), records copied. */
+  private growSlots(): void {
+    const n = Math.min(this.chain.length * 2, this.maxConnections + 1);
+    const ints = new Int32Array(n * INTS);
+    ints.set(this.ints);
+    this.ints = ints;
+    const doubles = new Float64Array(n * DOUBLES);
+    doubles.set(this.doubles);
+    this.doubles = doubles;
+    const grow = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.chain = grow(this.chain);
+    this.newer = grow(this.newer);
+    this.older = grow(this.older);
+    this.free = grow(this.free);
+  }
+
   /** Twice the buckets, every live connection rehashed (the LRU list holds them all). */
   private growBuckets(): void {
     const n = this.buckets.length * 2;
-    const buckets = new Array<Conn | null>(n).fill(null);
+    const buckets = new Int32Array(n).fill(NO_SLOT);
     const mask = n - 1;
-    for (let c = this.oldest; c !== null; c = c.newer) {
-      const slot = c.hash & mask;
-      c.chain = buckets[slot]!;
-      buckets[slot] = c;
+    const I = this.ints;
+    for (let s = this.oldest; s !== NO_SLOT; s = this.newer[s]!) {
+      const b = I[s * INTS + HASH]! & mask;
+      this.chain[s] = buckets[b]!;
+      buckets[b] = s;
     }
     this.buckets = buckets;
     this.bucketMask = mask;
   }
 
   /** A SYN without ACK on a known 4-tuple: port reuse (new ISN) or a retransmission? */
-  private startsNew(c: Conn, fromClient: boolean, seq: number): boolean {
-    if (fromClient) return !c.clientSyn || seq !== c.clientIsn;
+  private startsNew(slot: number, fromClient: boolean): boolean {
+    const I = this.ints;
+    const o = slot * INTS;
+    const seq = this.seg[P_SEQ]!;
+    if (fromClient) return I[o + CLIENT_SYN] === 0 || seq !== I[o + CLIENT_ISN];
     // From the server side: the peer's half of a simultaneous open, or a new connection the
     // other way round.
-    if (c.clientSyn && !c.synAckSeen && !c.simultaneous && c.rstBy === 0 && !c.cFin) return false;
-    if (c.simultaneous && seq === c.serverIsn) return false;
+    if (I[o + CLIENT_SYN] !== 0 && I[o + SYN_ACK_SEEN] === 0 && I[o + SIMULTANEOUS] === 0 && I[o + RST_BY] === 0 && I[o + FIN] === 0) return false;
+    if (I[o + SIMULTANEOUS] !== 0 && seq === I[o + SERVER_ISN]) return false;
     return true;
   }
 
-  private process(c: Conn, fromClient: boolean, seg: TcpSegment, sec: number, nsec: number, index: number): void {
-    const flags = seg.flags;
-    const seq = seg.seq;
-    const ack = seg.ack;
-    const len = seg.payloadLength;
+  private process(slot: number, fromClient: boolean, buf: Uint8Array, sec: number, nsec: number, index: number): void {
+    const I = this.ints;
+    const D = this.doubles;
+    const o = slot * INTS;
+    const d = slot * DOUBLES;
+    const seg = this.seg;
+    const flags = seg[P_FLAGS]!;
+    const seq = seg[P_SEQ]!;
+    const ack = seg[P_ACK]!;
+    const len = seg[P_LEN]!;
     const syn = (flags & TcpFlag.Syn) !== 0;
     const hasAck = (flags & TcpFlag.Ack) !== 0;
     const fin = (flags & TcpFlag.Fin) !== 0;
     const rst = (flags & TcpFlag.Rst) !== 0;
+    const side = fromClient ? 0 : 1;
 
-    c.lastIndex = index;
-    c.lastSec = sec;
-    c.lastNsec = nsec;
-    if (fromClient) {
-      c.cPkts++;
-      c.cBytes += len;
-    } else {
-      c.sPkts++;
-      c.sBytes += len;
-    }
+    D[d + LAST_INDEX] = index;
+    D[d + LAST_SEC] = sec;
+    D[d + LAST_NSEC] = nsec;
+    D[d + PKTS + side]++;
+    D[d + BYTES + side] += len;
 
-    if (c.rstBy !== 0) {
-      this.violate(c, index, ViolationKinds.PacketAfterRst,
+    if (I[o + RST_BY] !== 0) {
+      this.violate(slot, index, ViolationKinds.PacketAfterRst,
         `${fromClient ? 'client' : 'server'} sent ${flagNames(flags)} after the connection was reset`);
     }
     if (syn && fin && len > 0) {
-      this.violate(c, index, ViolationKinds.SynDataFin, `SYN carries ${len} bytes of data and FIN`);
+      this.violate(slot, index, ViolationKinds.SynDataFin, `SYN carries ${len} bytes of data and FIN`);
     }
     if ((syn && ((fin && len === 0) || rst)) || (flags & 0x3f) === 0) {
       const what = (flags & 0x3f) === 0 ? 'no flags set' : `${flagNames(flags & (TcpFlag.Syn | TcpFlag.Fin | TcpFlag.Rst))} set together`;
-      this.violate(c, index, ViolationKinds.InvalidFlags, what);
+      this.violate(slot, index, ViolationKinds.InvalidFlags, what);
     }
 
-    let tfoOnThis = false;
     if (syn) {
-      const side = fromClient ? c.cOpt : c.sOpt;
-      tfoOnThis = readSynOptions(seg, side, flags, fromClient);
+      const tfoOnThis = readSynOptions(buf, seg[P_OPT_OFFSET]!, seg[P_OPT_LENGTH]!, I, o + side, flags, fromClient);
       if (len > 0 && !tfoOnThis && !fin) {
-        this.violate(c, index, ViolationKinds.SynDataWithoutTfo, `SYN carries ${len} bytes of data without a TCP Fast Open option`);
+        this.violate(slot, index, ViolationKinds.SynDataWithoutTfo, `SYN carries ${len} bytes of data without a TCP Fast Open option`);
       }
     }
 
     // Zeek history and endpoint states see the packet before our own bookkeeping changes.
-    this.zeek(c, fromClient, seg);
+    this.zeek(slot, fromClient);
 
     // A SYN+RST still opens the client's attempt (and aborts it below).
     if (syn && (!rst || (!hasAck && fromClient))) {
       if (!hasAck) {
         if (fromClient) {
-          if (!c.clientSyn) {
-            c.clientSyn = true;
-            c.clientIsn = seq;
-            c.synDataLen = len;
-            c.firstSynSec = sec;
-            c.firstSynNsec = nsec;
-          } else if (!c.synAckValid) {
-            c.synRetries++;
+          if (I[o + CLIENT_SYN] === 0) {
+            I[o + CLIENT_SYN] = 1;
+            I[o + CLIENT_ISN] = seq;
+            I[o + SYN_DATA_LEN] = len;
+            D[d + FIRST_SYN_SEC] = sec;
+            D[d + FIRST_SYN_NSEC] = nsec;
+          } else if (I[o + SYN_ACK_VALID] === 0) {
+            I[o + SYN_RETRIES]++;
           }
-          c.lastSynSec = sec;
-          c.lastSynNsec = nsec;
-        } else if (!c.haveServerIsn && !rst) {
-          c.simultaneous = true;
-          c.haveServerIsn = true;
-          c.serverIsn = seq;
-          c.synAckDataLen = len;
+          D[d + LAST_SYN_SEC] = sec;
+          D[d + LAST_SYN_NSEC] = nsec;
+        } else if (I[o + HAVE_SERVER_ISN] === 0 && !rst) {
+          I[o + SIMULTANEOUS] = 1;
+          I[o + HAVE_SERVER_ISN] = 1;
+          I[o + SERVER_ISN] = seq;
+          I[o + SYN_ACK_DATA_LEN] = len;
         }
       } else if (!fromClient) {
-        c.synAckSeen = true;
-        if (!c.haveServerIsn) {
-          c.haveServerIsn = true;
-          c.serverIsn = seq;
-          c.synAckDataLen = len;
-        } else if (c.synAckCount > 0 && seq === c.serverIsn) {
-          c.synAckRetries++;
+        I[o + SYN_ACK_SEEN] = 1;
+        if (I[o + HAVE_SERVER_ISN] === 0) {
+          I[o + HAVE_SERVER_ISN] = 1;
+          I[o + SERVER_ISN] = seq;
+          I[o + SYN_ACK_DATA_LEN] = len;
+        } else if (I[o + SYN_ACK_COUNT]! > 0 && seq === I[o + SERVER_ISN]) {
+          I[o + SYN_ACK_RETRIES]++;
         }
-        c.synAckCount++;
-        if (c.clientSyn) {
-          if (acksSyn(ack, c.clientIsn, c.synDataLen)) {
-            if (!c.synAckValid) {
-              c.synAckValid = true;
-              c.synAckSec = sec;
-              c.synAckNsec = nsec;
-              c.tfoDataAccepted = c.synDataLen > 0 && ack === ((c.clientIsn + 1 + c.synDataLen) >>> 0);
+        I[o + SYN_ACK_COUNT]++;
+        if (I[o + CLIENT_SYN] !== 0) {
+          const isn = I[o + CLIENT_ISN]!;
+          const dataLen = I[o + SYN_DATA_LEN]!;
+          if (acksSyn(ack, isn, dataLen)) {
+            if (I[o + SYN_ACK_VALID] === 0) {
+              I[o + SYN_ACK_VALID] = 1;
+              D[d + SYN_ACK_SEC] = sec;
+              D[d + SYN_ACK_NSEC] = nsec;
+              I[o + TFO_DATA_ACCEPTED] = dataLen > 0 && ack === ((isn + 1 + dataLen) | 0) ? 1 : 0;
             }
-            if (c.simultaneous) c.simServerAcked = true;
+            if (I[o + SIMULTANEOUS] !== 0) I[o + SIM_SERVER_ACKED] = 1;
           } else {
-            c.badSynAckAck = ack;
-            this.violate(c, index, ViolationKinds.SynAckWrongAck,
-              `SYN+ACK acknowledges ${ack}, expected ${(c.clientIsn + 1) >>> 0} (client ISN ${c.clientIsn} + 1)`);
+            I[o + BAD_SYN_ACK_ACK] = ack;
+            I[o + HAVE_BAD_SYN_ACK_ACK] = 1;
+            this.violate(slot, index, ViolationKinds.SynAckWrongAck,
+              `SYN+ACK acknowledges ${ack >>> 0}, expected ${(isn + 1) >>> 0} (client ISN ${isn >>> 0} + 1)`);
           }
         }
-      } else if (c.simultaneous && c.haveServerIsn) {
+      } else if (I[o + SIMULTANEOUS] !== 0 && I[o + HAVE_SERVER_ISN] !== 0) {
         // Our side's SYN+ACK in a simultaneous open.
-        if (acksSyn(ack, c.serverIsn, c.synAckDataLen)) c.simClientAcked = true;
+        if (acksSyn(ack, I[o + SERVER_ISN]!, I[o + SYN_ACK_DATA_LEN]!)) I[o + SIM_CLIENT_ACKED] = 1;
       }
-    } else if (hasAck && !rst && c.clientSyn && c.haveServerIsn) {
+    } else if (hasAck && !rst && I[o + CLIENT_SYN] !== 0 && I[o + HAVE_SERVER_ISN] !== 0) {
       if (fromClient) {
-        if (c.simultaneous) {
-          if (acksSyn(ack, c.serverIsn, c.synAckDataLen)) c.simClientAcked = true;
-        } else if (c.synAckSeen && !c.finalAck) {
-          if (acksSyn(ack, c.serverIsn, c.synAckDataLen)) {
-            if (c.synAckValid) {
-              c.finalAck = true;
-              c.ackSec = sec;
-              c.ackNsec = nsec;
+        if (I[o + SIMULTANEOUS] !== 0) {
+          if (acksSyn(ack, I[o + SERVER_ISN]!, I[o + SYN_ACK_DATA_LEN]!)) I[o + SIM_CLIENT_ACKED] = 1;
+        } else if (I[o + SYN_ACK_SEEN] !== 0 && I[o + FINAL_ACK] === 0) {
+          const isn = I[o + SERVER_ISN]!;
+          if (acksSyn(ack, isn, I[o + SYN_ACK_DATA_LEN]!)) {
+            if (I[o + SYN_ACK_VALID] !== 0) {
+              I[o + FINAL_ACK] = 1;
+              D[d + ACK_SEC] = sec;
+              D[d + ACK_NSEC] = nsec;
             }
-          } else if (!c.finalAckChecked) {
-            this.violate(c, index, ViolationKinds.FinalAckWrong,
-              `final ACK acknowledges ${ack}, expected ${(c.serverIsn + 1) >>> 0} (server ISN ${c.serverIsn} + 1)`);
+          } else if (I[o + FINAL_ACK_CHECKED] === 0) {
+            this.violate(slot, index, ViolationKinds.FinalAckWrong,
+              `final ACK acknowledges ${ack >>> 0}, expected ${(isn + 1) >>> 0} (server ISN ${isn >>> 0} + 1)`);
           }
-          c.finalAckChecked = true;
+          I[o + FINAL_ACK_CHECKED] = 1;
         }
-      } else if (c.simultaneous && acksSyn(ack, c.clientIsn, c.synDataLen)) {
-        c.simServerAcked = true;
+      } else if (I[o + SIMULTANEOUS] !== 0 && acksSyn(ack, I[o + CLIENT_ISN]!, I[o + SYN_DATA_LEN]!)) {
+        I[o + SIM_SERVER_ACKED] = 1;
       }
     }
 
     if (rst) {
-      if (this.rstAcceptable(c, fromClient, seq, ack, hasAck)) {
-        if (c.rstBy === 0) {
-          c.rstBy = fromClient ? 1 : 2;
-          c.rstAfterFins = c.cFin && c.sFin;
-          if (!fromClient && c.clientSyn && !c.synAckSeen && !c.simultaneous) c.refused = true;
-          this.markClosed(c);
+      if (this.rstAcceptable(o, fromClient, hasAck)) {
+        if (I[o + RST_BY] === 0) {
+          I[o + RST_BY] = fromClient ? 1 : 2;
+          I[o + RST_AFTER_FINS] = I[o + FIN] !== 0 && I[o + FIN + 1] !== 0 ? 1 : 0;
+          if (!fromClient && I[o + CLIENT_SYN] !== 0 && I[o + SYN_ACK_SEEN] === 0 && I[o + SIMULTANEOUS] === 0) I[o + REFUSED] = 1;
+          this.markClosed(slot);
         }
       } else {
-        this.violate(c, index, ViolationKinds.RstOutOfWindow, rstMessage(c, fromClient, seq));
+        this.violate(slot, index, ViolationKinds.RstOutOfWindow, this.rstMessage(o, fromClient, seq));
       }
     } else {
       if (fin) {
-        if (fromClient) c.cFin = true;
-        else c.sFin = true;
-        if (c.cFin && c.sFin) this.markClosed(c);
+        I[o + FIN + side] = 1;
+        if (I[o + FIN] !== 0 && I[o + FIN + 1] !== 0) this.markClosed(slot);
       }
-      const end = (seq + len + (syn ? 1 : 0) + (fin ? 1 : 0)) >>> 0;
-      if (fromClient) {
-        if (!c.cHaveNext || seqDelta(end, c.cNext) > 0) c.cNext = end;
-        c.cHaveNext = true;
-        if (hasAck && seg.window >= 0) {
-          c.cAck = ack;
-          c.cWin = seg.window;
-          c.cHaveAck = true;
-        }
-      } else {
-        if (!c.sHaveNext || seqDelta(end, c.sNext) > 0) c.sNext = end;
-        c.sHaveNext = true;
-        if (hasAck && seg.window >= 0) {
-          c.sAck = ack;
-          c.sWin = seg.window;
-          c.sHaveAck = true;
-        }
+      const end = (seq + len + (syn ? 1 : 0) + (fin ? 1 : 0)) | 0;
+      if (I[o + HAVE_NEXT + side] === 0 || seqDelta(end, I[o + NEXT + side]!) > 0) I[o + NEXT + side] = end;
+      I[o + HAVE_NEXT + side] = 1;
+      const window = seg[P_WINDOW]!;
+      if (hasAck && window >= 0) {
+        I[o + ACK + side] = ack;
+        I[o + WIN + side] = window;
+        I[o + HAVE_ACK + side] = 1;
       }
     }
   }
 
   /** RFC 9293 3.10.7 / RFC 5961: is this RST one the receiver would act on? */
-  private rstAcceptable(c: Conn, fromClient: boolean, seq: number, ack: number, hasAck: boolean): boolean {
-    if (!fromClient && c.clientSyn && !c.synAckSeen && !c.simultaneous) {
+  private rstAcceptable(o: number, fromClient: boolean, hasAck: boolean): boolean {
+    const I = this.ints;
+    const seq = this.seg[P_SEQ]!;
+    const ack = this.seg[P_ACK]!;
+    if (!fromClient && I[o + CLIENT_SYN] !== 0 && I[o + SYN_ACK_SEEN] === 0 && I[o + SIMULTANEOUS] === 0) {
       // The client is in SYN-SENT: the RST counts only if its ACK acknowledges the SYN.
-      return hasAck && acksSyn(ack, c.clientIsn, c.synDataLen);
+      return hasAck && acksSyn(ack, I[o + CLIENT_ISN]!, I[o + SYN_DATA_LEN]!);
     }
-    if (fromClient && c.badSynAckAck !== NO_VALUE && seq === c.badSynAckAck) return true;
-    const senderNext = fromClient ? c.cNext : c.sNext;
-    const senderHasNext = fromClient ? c.cHaveNext : c.sHaveNext;
+    if (fromClient && I[o + HAVE_BAD_SYN_ACK_ACK] !== 0 && seq === I[o + BAD_SYN_ACK_ACK]) return true;
+    const side = fromClient ? 0 : 1;
+    const peer = side ^ 1;
+    const senderNext = I[o + NEXT + side]!;
+    const senderHasNext = I[o + HAVE_NEXT + side] !== 0;
     if (senderHasNext && seq === senderNext) return true;
-    const rHaveAck = fromClient ? c.sHaveAck : c.cHaveAck;
-    if (!rHaveAck) return !senderHasNext || seqDelta(seq, senderNext) >= 0;
-    const base = fromClient ? c.sAck : c.cAck;
-    let win = fromClient ? c.sWin : c.cWin;
-    const scale = fromClient ? c.sOpt.windowScale : c.cOpt.windowScale;
-    if (c.cOpt.windowScale !== NO_VALUE && c.sOpt.windowScale !== NO_VALUE) win *= 2 ** Math.min(scale, 14);
+    if (I[o + HAVE_ACK + peer] === 0) return !senderHasNext || seqDelta(seq, senderNext) >= 0;
+    const base = I[o + ACK + peer]!;
+    let win = I[o + WIN + peer]!;
+    const scale = I[o + OPT_WSCALE + peer]!;
+    if (I[o + OPT_WSCALE] !== NO_VALUE && I[o + OPT_WSCALE + 1] !== NO_VALUE) win *= 2 ** Math.min(scale, 14);
     const d = seqDelta(seq, base);
     return d >= 0 && d < Math.max(win, 1);
   }
 
-  private markClosed(c: Conn): void {
-    if (!c.closed) {
-      c.closed = true;
-      this.closing.push(c);
+  private rstMessage(o: number, fromClient: boolean, seq: number): string {
+    const I = this.ints;
+    const who = fromClient ? 'client' : 'server';
+    if (!fromClient && I[o + CLIENT_SYN] !== 0 && I[o + SYN_ACK_SEEN] === 0) {
+      return `${who} RST does not acknowledge the SYN (expected ACK ${(I[o + CLIENT_ISN]! + 1) >>> 0})`;
+    }
+    const base = I[o + ACK + (fromClient ? 1 : 0)]!;
+    return `${who} RST sequence ${seq >>> 0} is outside the receiver's window starting at ${base >>> 0}`;
+  }
+
+  private markClosed(slot: number): void {
+    const I = this.ints;
+    const o = slot * INTS;
+    if (I[o + CLOSED] === 0) {
+      I[o + CLOSED] = 1;
+      this.closing.push(slot, I[o + GEN]!);
     }
   }
 
-  private violate(c: Conn, packet: number, kind: ViolationKind, message: string): void {
-    c.violationCount++;
-    if (c.violationCount > MAX_VIOLATIONS_PER_CONNECTION) return;
-    (c.violations ??= []).push({ packet, kind, message });
+  private violate(slot: number, packet: number, kind: ViolationKind, message: string): void {
+    const o = slot * INTS + VIOLATION_COUNT;
+    this.ints[o]++;
+    if (this.ints[o]! > MAX_VIOLATIONS_PER_CONNECTION) return;
+    (this.violations[slot] ??= []).push({ packet, kind, message });
   }
 
-  /** Reads the segment itself: a sequence number above 2^30 passed as an argument is boxed per call. */
-  private zeek(c: Conn, isOrig: boolean, seg: TcpSegment): void {
-    const flags = seg.flags;
-    const seq = seg.seq;
-    const len = seg.payloadLength;
-    const window = seg.window;
+  private zeek(slot: number, isOrig: boolean): void {
+    const I = this.ints;
+    const o = slot * INTS;
+    const seg = this.seg;
+    const flags = seg[P_FLAGS]!;
+    const seq = seg[P_SEQ]!;
+    const len = seg[P_LEN]!;
+    const window = seg[P_WINDOW]!;
+    const side = isOrig ? 0 : 1;
     // Most segments: an established side sending ACK or data it has sent before in kind. Only
     // the retransmission letter can still change.
     if ((flags & (TcpFlag.Syn | TcpFlag.Fin | TcpFlag.Rst | TcpFlag.Ack)) === TcpFlag.Ack && window !== 0 &&
-        (isOrig ? c.oState : c.rState) === Endpoint.Established &&
-        ((isOrig ? c.oHist : c.rHist) & (len > 0 ? Hist.Data : Hist.Ack)) !== 0) {
-      if (len > 0) this.rexmit(c, isOrig, seq, len, false, false);
+        I[o + STATE + side] === Endpoint.Established &&
+        (I[o + HIST + side]! & (len > 0 ? Hist.Data : Hist.Ack)) !== 0) {
+      if (len > 0) this.rexmit(slot, side, seq, len, false, false);
       return;
     }
     const syn = (flags & TcpFlag.Syn) !== 0;
@@ -807,207 +808,221 @@ export class HandshakeTracker {
     const rst = (flags & TcpFlag.Rst) !== 0;
     const ack = (flags & TcpFlag.Ack) !== 0;
     const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
-    let h = isOrig ? c.oHist : c.rHist;
+    let h = I[o + HIST + side]!;
     if (bits > 1) {
       const mask = fin && rst ? Hist.FinRst : Hist.Multi;
       if ((h & mask) === 0) {
         h |= mask;
-        this.letter(c, isOrig, fin && rst ? 'I' : 'Q');
+        this.letter(slot, isOrig, fin && rst ? 'I' : 'Q');
       }
     } else if (bits === 1) {
       if (syn) {
         const first = (h & Hist.Syn) === 0;
-        if (first || seq !== (isOrig ? c.oLastSyn : c.rLastSyn)) this.letter(c, isOrig, ack ? 'H' : 'S');
+        if (first || seq !== I[o + LAST_SYN + side]) this.letter(slot, isOrig, ack ? 'H' : 'S');
         h |= Hist.Syn;
-        if (isOrig) c.oLastSyn = seq;
-        else c.rLastSyn = seq;
+        I[o + LAST_SYN + side] = seq;
       } else if (fin) {
-        const at = (seq + len) >>> 0;
-        if ((h & Hist.Fin) === 0 || at !== (isOrig ? c.oLastFin : c.rLastFin)) this.letter(c, isOrig, 'F');
+        const at = (seq + len) | 0;
+        if ((h & Hist.Fin) === 0 || at !== I[o + LAST_FIN + side]) this.letter(slot, isOrig, 'F');
         h |= Hist.Fin;
-        if (isOrig) c.oLastFin = at;
-        else c.rLastFin = at;
+        I[o + LAST_FIN + side] = at;
       } else {
-        if ((h & Hist.Rst) === 0 || seq !== (isOrig ? c.oLastRst : c.rLastRst)) this.letter(c, isOrig, 'R');
+        if ((h & Hist.Rst) === 0 || seq !== I[o + LAST_RST + side]) this.letter(slot, isOrig, 'R');
         h |= Hist.Rst;
-        if (isOrig) c.oLastRst = seq;
-        else c.rLastRst = seq;
+        I[o + LAST_RST + side] = seq;
       }
     } else if (len > 0) {
       if ((h & Hist.Data) === 0) {
         h |= Hist.Data;
-        this.letter(c, isOrig, 'D');
+        this.letter(slot, isOrig, 'D');
       }
     } else if (ack && (h & Hist.Ack) === 0) {
       h |= Hist.Ack;
-      this.letter(c, isOrig, 'A');
+      this.letter(slot, isOrig, 'A');
     }
-    if (isOrig) c.oHist = h;
-    else c.rHist = h;
+    I[o + HIST + side] = h;
 
-    const eState = isOrig ? c.oState : c.rState;
-    const pState = isOrig ? c.rState : c.oState;
+    const eState = I[o + STATE + side]!;
+    const pState = I[o + STATE + (side ^ 1)]!;
     // Zero windows are news only while both sides still talk (Zeek's update_window).
     if (window === 0 && !rst && pState !== Endpoint.Closed && eState !== Endpoint.Reset) {
-      if (isOrig) {
-        if (++c.oZeroWin >= c.oZeroWinNext) {
-          c.oZeroWinNext *= 10;
-          this.letter(c, true, 'W');
-        }
-      } else if (++c.rZeroWin >= c.rZeroWinNext) {
-        c.rZeroWinNext *= 10;
-        this.letter(c, false, 'W');
+      const D = this.doubles;
+      const d = slot * DOUBLES;
+      if (++D[d + ZERO_WIN + side]! >= D[d + ZERO_WIN_NEXT + side]!) {
+        D[d + ZERO_WIN_NEXT + side]! *= 10;
+        this.letter(slot, isOrig, 'W');
       }
     }
-    if (len > 0 && !rst && eState !== Endpoint.Reset) this.rexmit(c, isOrig, seq, len, syn, fin);
+    if (len > 0 && !rst && eState !== Endpoint.Reset) this.rexmit(slot, side, seq, len, syn, fin);
 
-    this.zeekState(c, isOrig, syn, ack, fin, rst, len);
+    this.zeekState(o, isOrig, syn, ack, fin, rst, len);
   }
 
   /** Retransmitted payload: the segment ends at or before what this side already sent (T/t). */
-  private rexmit(c: Conn, isOrig: boolean, seq: number, len: number, syn: boolean, fin: boolean): void {
-    const haveNext = isOrig ? c.cHaveNext : c.sHaveNext;
-    const end = (seq + len + (syn ? 1 : 0) + (fin ? 1 : 0)) >>> 0;
-    if (!haveNext || seqDelta(end, isOrig ? c.cNext : c.sNext) > 0) return;
-    if (isOrig) {
-      if (++c.oRexmit >= c.oRexmitNext) {
-        c.oRexmitNext *= 10;
-        this.letter(c, true, 'T');
-      }
-    } else if (++c.rRexmit >= c.rRexmitNext) {
-      c.rRexmitNext *= 10;
-      this.letter(c, false, 'T');
+  private rexmit(slot: number, side: number, seq: number, len: number, syn: boolean, fin: boolean): void {
+    const I = this.ints;
+    const o = slot * INTS;
+    const end = (seq + len + (syn ? 1 : 0) + (fin ? 1 : 0)) | 0;
+    if (I[o + HAVE_NEXT + side] === 0 || seqDelta(end, I[o + NEXT + side]!) > 0) return;
+    const D = this.doubles;
+    const d = slot * DOUBLES;
+    if (++D[d + REXMIT + side]! >= D[d + REXMIT_NEXT + side]!) {
+      D[d + REXMIT_NEXT + side]! *= 10;
+      this.letter(slot, side === 0, 'T');
     }
   }
 
-  private letter(c: Conn, isOrig: boolean, upper: string): void {
+  private letter(slot: number, isOrig: boolean, upper: string): void {
     // Letters are A-Z; fromCharCode of one code unit comes from V8's single-character cache.
-    c.history += isOrig ? upper : String.fromCharCode(upper.charCodeAt(0) | 0x20);
+    this.histories[slot] += isOrig ? upper : String.fromCharCode(upper.charCodeAt(0) | 0x20);
   }
 
-  private setState(c: Conn, isOrig: boolean, s: number): void {
-    if (isOrig) {
-      if (c.oState !== s) {
-        c.oPrev = c.oState;
-        c.oState = s;
-      }
-    } else if (c.rState !== s) {
-      c.rPrev = c.rState;
-      c.rState = s;
+  private setState(o: number, isOrig: boolean, s: number): void {
+    const I = this.ints;
+    const at = o + STATE + (isOrig ? 0 : 1);
+    if (I[at] !== s) {
+      I[o + PREV + (isOrig ? 0 : 1)] = I[at]!;
+      I[at] = s;
     }
   }
 
   /** Zeek's per-endpoint state machine, driven by the sender's packet. */
-  private zeekState(c: Conn, isOrig: boolean, syn: boolean, ack: boolean, fin: boolean, rst: boolean, len: number): void {
-    const e = isOrig ? c.oState : c.rState;
-    const p = isOrig ? c.rState : c.oState;
+  private zeekState(o: number, isOrig: boolean, syn: boolean, ack: boolean, fin: boolean, rst: boolean, len: number): void {
+    const I = this.ints;
+    const side = isOrig ? 0 : 1;
+    const e = I[o + STATE + side]!;
+    const p = I[o + STATE + (side ^ 1)]!;
     switch (e) {
       case Endpoint.Inactive: {
         if (syn) {
           if (isOrig) {
-            this.setState(c, true, ack ? Endpoint.SynAckSent : Endpoint.SynSent);
+            this.setState(o, true, ack ? Endpoint.SynAckSent : Endpoint.SynSent);
           } else {
-            if (p === Endpoint.SynSent) this.setState(c, true, Endpoint.Established);
-            this.setState(c, false, Endpoint.Established);
+            if (p === Endpoint.SynSent) this.setState(o, true, Endpoint.Established);
+            this.setState(o, false, Endpoint.Established);
           }
         }
-        if (fin) this.setState(c, isOrig, Endpoint.Closed);
-        if (rst) this.setState(c, isOrig, Endpoint.Reset);
-        if ((isOrig ? c.oState : c.rState) === Endpoint.Inactive) {
-          if (!isOrig && len === 0 && c.oState === Endpoint.SynSent) {
+        if (fin) this.setState(o, isOrig, Endpoint.Closed);
+        if (rst) this.setState(o, isOrig, Endpoint.Reset);
+        if (I[o + STATE + side] === Endpoint.Inactive) {
+          if (!isOrig && len === 0 && I[o + STATE] === Endpoint.SynSent) {
             // An ACK of the SYN ahead of the SYN+ACK does not make a partial connection.
           } else if (ack && p === Endpoint.Established) {
-            this.setState(c, isOrig, Endpoint.Established);
+            this.setState(o, isOrig, Endpoint.Established);
           } else {
-            this.setState(c, isOrig, Endpoint.Partial);
+            this.setState(o, isOrig, Endpoint.Partial);
           }
         }
         break;
       }
       case Endpoint.SynSent:
       case Endpoint.SynAckSent:
-        if (fin) this.setState(c, isOrig, Endpoint.Closed);
-        if (rst) this.setState(c, isOrig, Endpoint.Reset);
+        if (fin) this.setState(o, isOrig, Endpoint.Closed);
+        if (rst) this.setState(o, isOrig, Endpoint.Reset);
         break;
       case Endpoint.Established:
       case Endpoint.Partial:
-        if (syn && e === Endpoint.Partial && p === Endpoint.Inactive && !ack) this.setState(c, isOrig, Endpoint.SynSent);
+        if (syn && e === Endpoint.Partial && p === Endpoint.Inactive && !ack) this.setState(o, isOrig, Endpoint.SynSent);
         if (fin && !rst) {
-          this.setState(c, isOrig, Endpoint.Closed);
-          const pPrev = isOrig ? c.rPrev : c.oPrev;
+          this.setState(o, isOrig, Endpoint.Closed);
+          const pPrev = I[o + PREV + (side ^ 1)]!;
           // The peer's FIN then RST was a normal close after all.
-          if (p === Endpoint.Reset && pPrev === Endpoint.Closed) this.setState(c, !isOrig, Endpoint.Closed);
+          if (p === Endpoint.Reset && pPrev === Endpoint.Closed) this.setState(o, !isOrig, Endpoint.Closed);
         }
-        if (rst) this.setState(c, isOrig, Endpoint.Reset);
+        if (rst) this.setState(o, isOrig, Endpoint.Reset);
         break;
       case Endpoint.Closed:
-        if (rst && p !== Endpoint.Closed) this.setState(c, isOrig, Endpoint.Reset);
+        if (rst && p !== Endpoint.Closed) this.setState(o, isOrig, Endpoint.Reset);
         break;
       default:
         break;
     }
   }
 
-  private pushNewest(c: Conn): void {
-    c.movedAt = ++this.moves;
-    c.older = this.newest;
-    c.newer = null;
-    if (this.newest !== null) this.newest.newer = c;
-    this.newest = c;
-    if (this.oldest === null) this.oldest = c;
+  private pushNewest(slot: number): void {
+    this.moves = (this.moves + 1) | 0;
+    this.ints[slot * INTS + MOVED_AT] = this.moves;
+    this.older[slot] = this.newest;
+    this.newer[slot] = NO_SLOT;
+    if (this.newest !== NO_SLOT) this.newer[this.newest] = slot;
+    this.newest = slot;
+    if (this.oldest === NO_SLOT) this.oldest = slot;
   }
 
-  private unlink(c: Conn): void {
-    if (c.newer !== null) c.newer.older = c.older;
-    else this.newest = c.older;
-    if (c.older !== null) c.older.newer = c.newer;
-    else this.oldest = c.newer;
-    c.newer = c.older = null;
+  private unlink(slot: number): void {
+    const newer = this.newer[slot]!;
+    const older = this.older[slot]!;
+    if (newer !== NO_SLOT) this.older[newer] = older;
+    else this.newest = older;
+    if (older !== NO_SLOT) this.newer[older] = newer;
+    else this.oldest = newer;
+    this.newer[slot] = NO_SLOT;
+    this.older[slot] = NO_SLOT;
   }
 
   /** Take a connection out of the table; list it unless it was evicted unfinished. */
-  private release(c: Conn, evicted: boolean): void {
-    if (!c.live) return;
-    c.live = false;
-    const slot = c.hash & this.bucketMask;
-    let head: Conn | null = this.buckets[slot]!;
-    if (head === c) {
-      this.buckets[slot] = c.chain;
+  private release(slot: number, evicted: boolean, atEnd = false): void {
+    const I = this.ints;
+    const o = slot * INTS;
+    if (I[o + LIVE] === 0) return;
+    I[o + LIVE] = 0;
+    const b = I[o + HASH]! & this.bucketMask;
+    let head = this.buckets[b]!;
+    if (head === slot) {
+      this.buckets[b] = this.chain[slot]!;
     } else {
-      while (head !== null && head.chain !== c) head = head.chain;
-      if (head !== null) head.chain = c.chain;
+      while (head !== NO_SLOT && this.chain[head] !== slot) head = this.chain[head]!;
+      if (head !== NO_SLOT) this.chain[head] = this.chain[slot]!;
     }
-    c.chain = null;
-    this.unlink(c);
+    this.chain[slot] = NO_SLOT;
+    this.unlink(slot);
     this.liveCount--;
-    const unfinished = !c.closed;
-    this.count(c);
+    const unfinished = I[o + CLOSED] === 0;
+    this.count(o);
     if (evicted && unfinished) {
       this.summary.evicted++;
     } else {
-      const report = this.report(c);
-      if (this.keep) this.finished.push(report);
-      this.onConnection?.(report);
+      if (this.json && !atEnd) {
+        this.doneFirst.push(this.doubles[slot * DOUBLES + FIRST_INDEX]!);
+        this.doneText.push(Buffer.from(this.reportJson(slot)));
+      }
+      if (!this.json || this.onConnection !== undefined) {
+        const report = this.report(slot);
+        if (this.keep && !this.json) this.finished.push(report);
+        this.onConnection?.(report);
+      }
+      if (this.json && atEnd) {
+        // The record stays until finishJson has written it.
+        this.pending.push(slot);
+        return;
+      }
     }
-    // A flood allocates a connection per packet: reuse them rather than churn the heap. Closed
-    // ones may still sit in the closing queue, so only unfinished ones are recycled.
-    if (unfinished && this.pool.length < POOL_SIZE) this.pool.push(c);
+    this.freeSlot(slot);
+  }
+
+  private freeSlot(slot: number): void {
+    this.histories[slot] = '';
+    this.violations[slot] = null;
+    this.free[this.freeCount++] = slot;
   }
 
   /** Release closed connections whose linger time has passed. */
   private sweep(): void {
     const q = this.closing;
+    const I = this.ints;
+    const D = this.doubles;
     while (this.closingHead < q.length) {
-      const c = q[this.closingHead]!;
-      if (!c.live) {
-        this.closingHead++;
+      const slot = q[this.closingHead]!;
+      const o = slot * INTS;
+      if (I[o + LIVE] === 0 || I[o + GEN] !== q[this.closingHead + 1]) {
+        this.closingHead += 2;
         continue;
       }
-      if (this.nowSec - c.lastSec <= this.lingerSec) break;
-      this.closingHead++;
-      this.release(c, false);
+      if (this.nowSec - D[slot * DOUBLES + LAST_SEC]! <= this.lingerSec) break;
+      this.closingHead += 2;
+      this.release(slot, false);
     }
-    if (this.closingHead > 4096 && this.closingHead * 2 > q.length) {
+    if (this.closingHead > 8192 && this.closingHead * 2 > q.length) {
       q.splice(0, this.closingHead);
       this.closingHead = 0;
     }
@@ -1015,23 +1030,62 @@ export class HandshakeTracker {
 
   /** End of input: every connection still in the table is finished as it stands. */
   finish(): ConnectionReport[] {
-    let c = this.oldest;
-    const all: Conn[] = [];
-    while (c !== null) {
-      all.push(c);
-      c = c.newer;
-    }
-    for (const x of all) this.release(x, false);
-    this.closing.length = 0;
-    this.closingHead = 0;
+    this.releaseAll();
     this.finished.sort((a, b) => a.firstPacket - b.firstPacket);
     return this.finished;
   }
 
-  private count(c: Conn): void {
+  /**
+   * End of input for a tracker made with `json: true`: every connection's report as UTF-8 JSON
+   * text (what JSON.stringify gives for the object `finish()` would return), comma-separated, in
+   * first-packet order, handed to `write` in pieces of about 64 KB. Returns how many there were.
+   */
+  finishJson(write: (piece: Buffer) => void): number {
+    this.releaseAll(true);
+    const D = this.doubles;
+    const pending = this.pending.sort((a, b) => D[a * DOUBLES + FIRST_INDEX]! - D[b * DOUBLES + FIRST_INDEX]!);
+    const first = this.doneFirst;
+    const text = this.doneText;
+    const early = Array.from({ length: text.length }, (_, i) => i).sort((a, b) => first[a]! - first[b]!);
+    let chunk = '';
+    let n = 0;
+    let i = 0;
+    let j = 0;
+    // Merged by first packet: those finished early, already text, and those held to the end.
+    while (i < early.length || j < pending.length) {
+      if (n++ > 0) chunk += ',';
+      if (j === pending.length || (i < early.length && first[early[i]!]! < D[pending[j]! * DOUBLES + FIRST_INDEX]!)) {
+        if (chunk !== '') write(Buffer.from(chunk));
+        chunk = '';
+        write(text[early[i++]!]!);
+      } else {
+        chunk += this.reportJson(pending[j++]!);
+        if (chunk.length >= 1 << 16) {
+          write(Buffer.from(chunk));
+          chunk = '';
+        }
+      }
+    }
+    if (chunk !== '') write(Buffer.from(chunk));
+    for (const slot of pending) this.freeSlot(slot);
+    pending.length = 0;
+    first.length = 0;
+    text.length = 0;
+    return n;
+  }
+
+  private releaseAll(atEnd = false): void {
+    const all: number[] = [];
+    for (let s = this.oldest; s !== NO_SLOT; s = this.newer[s]!) all.push(s);
+    for (const s of all) this.release(s, false, atEnd);
+    this.closing.length = 0;
+    this.closingHead = 0;
+  }
+
+  private count(o: number): void {
     const s = this.summary;
     s.connections++;
-    const hs = outcome(c);
+    const hs = outcome(this.ints, o);
     if (hs !== 'midstream') s.attempts++;
     // Every counter is written on every call (adding 0 or 1): a case first reached late in a
     // capture would deoptimise the release path.
@@ -1041,55 +1095,149 @@ export class HandshakeTracker {
     s.timedOut += hs === 'timeout' ? 1 : 0;
     s.incomplete += hs === 'incomplete' ? 1 : 0;
     s.midstream += hs === 'midstream' ? 1 : 0;
-    const ck = closeKind(c);
+    const ck = closeKind(this.ints, o);
     s.fin += ck === 'fin' ? 1 : 0;
     s.halfClosed += ck === 'half-closed' ? 1 : 0;
     s.open += ck === 'open' ? 1 : 0;
     s.reset += ck === 'reset-by-client' || ck === 'reset-by-server' ? 1 : 0;
-    s.synRetries += c.synRetries;
-    s.violations += c.violationCount;
+    s.synRetries += this.ints[o + SYN_RETRIES]!;
+    s.violations += this.ints[o + VIOLATION_COUNT]!;
   }
 
-  private report(c: Conn): ConnectionReport {
-    const synToSynAck = c.synAckValid && c.clientSyn ? nsBetween(c.lastSynSec, c.lastSynNsec, c.synAckSec, c.synAckNsec) : null;
-    const synAckToAck = c.finalAck ? nsBetween(c.synAckSec, c.synAckNsec, c.ackSec, c.ackNsec) : null;
+  /** SYN to SYN+ACK, SYN+ACK to final ACK, first SYN to final ACK (ns), null when not seen. */
+  private rtt(slot: number, which: number): number | null {
+    const I = this.ints;
+    const D = this.doubles;
+    const o = slot * INTS;
+    const d = slot * DOUBLES;
+    const finalAck = I[o + FINAL_ACK] !== 0;
+    if (which === RTT_SYN_TO_SYN_ACK) {
+      return I[o + SYN_ACK_VALID] !== 0 && I[o + CLIENT_SYN] !== 0
+        ? nsBetween(D[d + LAST_SYN_SEC]!, D[d + LAST_SYN_NSEC]!, D[d + SYN_ACK_SEC]!, D[d + SYN_ACK_NSEC]!) : null;
+    }
+    if (which === RTT_SYN_ACK_TO_ACK) {
+      return finalAck ? nsBetween(D[d + SYN_ACK_SEC]!, D[d + SYN_ACK_NSEC]!, D[d + ACK_SEC]!, D[d + ACK_NSEC]!) : null;
+    }
+    return finalAck ? nsBetween(D[d + FIRST_SYN_SEC]!, D[d + FIRST_SYN_NSEC]!, D[d + ACK_SEC]!, D[d + ACK_NSEC]!) : null;
+  }
+
+  private endpoint(slot: number, side: number): string {
+    const I = this.ints;
+    const o = slot * INTS;
+    const hi = o + ADDR_HI + 3 * side;
+    return endpointString(I[o + V6] !== 0, I[o + ADDR0 + side]! >>> 0, I[hi]! >>> 0, I[hi + 1]! >>> 0, I[hi + 2]! >>> 0, I[o + PORT + side]!);
+  }
+
+  private state(slot: number): ConnState {
+    const o = slot * INTS;
+    const d = slot * DOUBLES;
+    return connState({
+      oState: this.ints[o + STATE]!, rState: this.ints[o + STATE + 1]!,
+      oSize: this.doubles[d + BYTES]!, rSize: this.doubles[d + BYTES + 1]!,
+      history: this.histories[slot]!,
+    });
+  }
+
+  private start(slot: number): string {
+    const d = slot * DOUBLES;
+    return `${this.doubles[d + FIRST_SEC]! + this.baseSec}.${String(this.doubles[d + FIRST_NSEC]!).padStart(9, '0')}`;
+  }
+
+  private report(slot: number): ConnectionReport {
+    const I = this.ints;
+    const D = this.doubles;
+    const o = slot * INTS;
+    const d = slot * DOUBLES;
+    const synToSynAck = this.rtt(slot, RTT_SYN_TO_SYN_ACK);
+    const synAckToAck = this.rtt(slot, RTT_SYN_ACK_TO_ACK);
     return {
-      client: endpointString(c.v6, c.c0, c.c1, c.c2, c.c3, c.cPort),
-      server: endpointString(c.v6, c.s0, c.s1, c.s2, c.s3, c.sPort),
-      ipVersion: c.v6 ? 6 : 4,
-      handshake: outcome(c),
-      close: closeKind(c),
-      state: connState({ oState: c.oState, rState: c.rState, oSize: c.cBytes, rSize: c.sBytes, history: c.history }),
-      history: c.history,
-      synRetries: c.synRetries,
-      synAckRetries: c.synAckRetries,
+      client: this.endpoint(slot, 0),
+      server: this.endpoint(slot, 1),
+      ipVersion: I[o + V6] !== 0 ? 6 : 4,
+      handshake: outcome(I, o),
+      close: closeKind(I, o),
+      state: this.state(slot),
+      history: this.histories[slot]!,
+      synRetries: I[o + SYN_RETRIES]!,
+      synAckRetries: I[o + SYN_ACK_RETRIES]!,
       handshakeRtt: {
         synToSynAckNs: synToSynAck,
         synAckToAckNs: synAckToAck,
         totalNs: synToSynAck !== null && synAckToAck !== null ? synToSynAck + synAckToAck : null,
-        connectNs: c.finalAck ? nsBetween(c.firstSynSec, c.firstSynNsec, c.ackSec, c.ackNsec) : null,
+        connectNs: this.rtt(slot, RTT_CONNECT),
       },
-      durationNs: nsBetween(c.firstSec, c.firstNsec, c.lastSec, c.lastNsec),
-      start: `${c.firstSec + this.baseSec}.${String(c.firstNsec).padStart(9, '0')}`,
+      durationNs: nsBetween(D[d + FIRST_SEC]!, D[d + FIRST_NSEC]!, D[d + LAST_SEC]!, D[d + LAST_NSEC]!),
+      start: this.start(slot),
       options: {
-        client: c.cOpt.toJSON(),
-        server: c.sOpt.toJSON(),
+        client: endpointOptions(I, o),
+        server: endpointOptions(I, o + 1),
         negotiated: {
-          windowScale: c.cOpt.windowScale !== NO_VALUE && c.sOpt.windowScale !== NO_VALUE,
-          sackPermitted: c.cOpt.sackPermitted && c.sOpt.sackPermitted,
-          timestamps: c.cOpt.timestamps && c.sOpt.timestamps,
-          ecn: c.cOpt.ecn && c.sOpt.ecn,
-          tfoDataAccepted: c.tfoDataAccepted,
+          windowScale: I[o + OPT_WSCALE] !== NO_VALUE && I[o + OPT_WSCALE + 1] !== NO_VALUE,
+          sackPermitted: I[o + OPT_SACK] !== 0 && I[o + OPT_SACK + 1] !== 0,
+          timestamps: I[o + OPT_TS] !== 0 && I[o + OPT_TS + 1] !== 0,
+          ecn: I[o + OPT_ECN] !== 0 && I[o + OPT_ECN + 1] !== 0,
+          tfoDataAccepted: I[o + TFO_DATA_ACCEPTED] !== 0,
         },
       },
-      packets: { client: c.cPkts, server: c.sPkts },
-      bytes: { client: c.cBytes, server: c.sBytes },
-      firstPacket: c.firstIndex,
-      lastPacket: c.lastIndex,
+      packets: { client: D[d + PKTS]!, server: D[d + PKTS + 1]! },
+      bytes: { client: D[d + BYTES]!, server: D[d + BYTES + 1]! },
+      firstPacket: D[d + FIRST_INDEX]!,
+      lastPacket: D[d + LAST_INDEX]!,
       file: this.file,
-      violations: c.violations ?? [],
+      violations: this.violations[slot] ?? [],
     };
   }
+
+  /**
+   * JSON.stringify(this.report(slot)), written out: the same keys in the same order, numbers as
+   * JSON prints them (template literals and JSON both use Number's toString), and only the
+   * strings that may need escaping (file name, violation messages) passed through JSON.stringify.
+   * Endpoints, outcome names, the history and `start` never need escaping.
+   */
+  private reportJson(slot: number): string {
+    const I = this.ints;
+    const D = this.doubles;
+    const o = slot * INTS;
+    const d = slot * DOUBLES;
+    const synToSynAck = this.rtt(slot, RTT_SYN_TO_SYN_ACK);
+    const synAckToAck = this.rtt(slot, RTT_SYN_ACK_TO_ACK);
+    const totalNs = synToSynAck !== null && synAckToAck !== null ? synToSynAck + synAckToAck : null;
+    const violations = this.violations[slot];
+    return `{"client":"${this.endpoint(slot, 0)}","server":"${this.endpoint(slot, 1)}","ipVersion":${I[o + V6] !== 0 ? 6 : 4},` +
+      `"handshake":"${outcome(I, o)}","close":"${closeKind(I, o)}","state":"${this.state(slot)}","history":"${this.histories[slot]!}",` +
+      `"synRetries":${I[o + SYN_RETRIES]!},"synAckRetries":${I[o + SYN_ACK_RETRIES]!},` +
+      `"handshakeRtt":{"synToSynAckNs":${synToSynAck},"synAckToAckNs":${synAckToAck},"totalNs":${totalNs},"connectNs":${this.rtt(slot, RTT_CONNECT)}},` +
+      `"durationNs":${nsBetween(D[d + FIRST_SEC]!, D[d + FIRST_NSEC]!, D[d + LAST_SEC]!, D[d + LAST_NSEC]!)},"start":"${this.start(slot)}",` +
+      `"options":{"client":${endpointOptionsJson(I, o)},"server":${endpointOptionsJson(I, o + 1)},` +
+      `"negotiated":{"windowScale":${I[o + OPT_WSCALE] !== NO_VALUE && I[o + OPT_WSCALE + 1] !== NO_VALUE},` +
+      `"sackPermitted":${I[o + OPT_SACK] !== 0 && I[o + OPT_SACK + 1] !== 0},"timestamps":${I[o + OPT_TS] !== 0 && I[o + OPT_TS + 1] !== 0},` +
+      `"ecn":${I[o + OPT_ECN] !== 0 && I[o + OPT_ECN + 1] !== 0},"tfoDataAccepted":${I[o + TFO_DATA_ACCEPTED] !== 0}}},` +
+      `"packets":{"client":${D[d + PKTS]!},"server":${D[d + PKTS + 1]!}},"bytes":{"client":${D[d + BYTES]!},"server":${D[d + BYTES + 1]!}},` +
+      `"firstPacket":${D[d + FIRST_INDEX]!},"lastPacket":${D[d + LAST_INDEX]!},"file":${this.fileJson},` +
+      `"violations":${violations === null || violations === undefined ? '[]' : JSON.stringify(violations)}}`;
+  }
+}
+
+/** One side's options as JSON text, keys in endpointOptions' order. */
+function endpointOptionsJson(I: Int32Array, o: number): string {
+  const mss = I[o + OPT_MSS]!;
+  const windowScale = I[o + OPT_WSCALE]!;
+  return `{"mss":${mss === NO_VALUE ? 'null' : mss},"windowScale":${windowScale === NO_VALUE ? 'null' : windowScale},` +
+    `"sackPermitted":${I[o + OPT_SACK] !== 0},"timestamps":${I[o + OPT_TS] !== 0},"tfo":${I[o + OPT_TFO] !== 0},"ecn":${I[o + OPT_ECN] !== 0}}`;
+}
+
+/** One side's options; `o` is the record offset plus the side (0 client, 1 server). */
+function endpointOptions(I: Int32Array, o: number): EndpointOptions {
+  const mss = I[o + OPT_MSS]!;
+  const windowScale = I[o + OPT_WSCALE]!;
+  return {
+    mss: mss === NO_VALUE ? null : mss,
+    windowScale: windowScale === NO_VALUE ? null : windowScale,
+    sackPermitted: I[o + OPT_SACK] !== 0,
+    timestamps: I[o + OPT_TS] !== 0,
+    tfo: I[o + OPT_TFO] !== 0,
+    ecn: I[o + OPT_ECN] !== 0,
+  };
 }
 
 function isFragment(pkt: Packet): boolean {
@@ -1110,21 +1258,22 @@ function truncatedPayload(pkt: Packet, tcpOffset: number, tcpHeaderLength: numbe
   return n > 0 ? n : 0;
 }
 
+/** Does `ack` (int32) acknowledge a SYN with sequence `isn` carrying `dataLen` bytes? */
 function acksSyn(ack: number, isn: number, dataLen: number): boolean {
-  if (ack === ((isn + 1) >>> 0)) return true;
-  return dataLen > 0 && ack === ((isn + 1 + dataLen) >>> 0);
+  if (ack === ((isn + 1) | 0)) return true;
+  return dataLen > 0 && ack === ((isn + 1 + dataLen) | 0);
 }
 
 // outcome() and closeKind() read every field on every call, as connState() compares: a field
 // first read by a rare connection late in the capture would deoptimise the report builder.
 
-function outcome(c: Conn): HandshakeOutcome {
-  const clientSyn = c.clientSyn;
-  const simultaneous = c.simultaneous;
-  const simDone = c.simClientAcked && c.simServerAcked;
-  const finalAck = c.finalAck;
-  const synAckSeen = c.synAckSeen;
-  const refused = c.refused;
+function outcome(I: Int32Array, o: number): HandshakeOutcome {
+  const clientSyn = I[o + CLIENT_SYN] !== 0;
+  const simultaneous = I[o + SIMULTANEOUS] !== 0;
+  const simDone = I[o + SIM_CLIENT_ACKED] !== 0 && I[o + SIM_SERVER_ACKED] !== 0;
+  const finalAck = I[o + FINAL_ACK] !== 0;
+  const synAckSeen = I[o + SYN_ACK_SEEN] !== 0;
+  const refused = I[o + REFUSED] !== 0;
   if (!clientSyn) return 'midstream';
   if (simultaneous) return simDone ? 'simultaneous' : 'incomplete';
   if (finalAck) return 'complete';
@@ -1133,60 +1282,54 @@ function outcome(c: Conn): HandshakeOutcome {
   return 'timeout';
 }
 
-function closeKind(c: Conn): CloseKind {
-  const rstBy = c.rstBy;
-  const rstAfterFins = c.rstAfterFins;
-  const cFin = c.cFin;
-  const sFin = c.sFin;
+function closeKind(I: Int32Array, o: number): CloseKind {
+  const rstBy = I[o + RST_BY]!;
+  const rstAfterFins = I[o + RST_AFTER_FINS] !== 0;
+  const cFin = I[o + FIN] !== 0;
+  const sFin = I[o + FIN + 1] !== 0;
   if (rstBy !== 0 && !rstAfterFins) return rstBy === 1 ? 'reset-by-client' : 'reset-by-server';
   if (cFin && sFin) return 'fin';
   if (cFin || sFin) return 'half-closed';
   return 'open';
 }
 
-function rstMessage(c: Conn, fromClient: boolean, seq: number): string {
-  const who = fromClient ? 'client' : 'server';
-  if (!fromClient && c.clientSyn && !c.synAckSeen) {
-    return `${who} RST does not acknowledge the SYN (expected ACK ${(c.clientIsn + 1) >>> 0})`;
-  }
-  const base = fromClient ? c.sAck : c.cAck;
-  return `${who} RST sequence ${seq} is outside the receiver's window starting at ${base}`;
-}
-
-/** Parse the options of a SYN or SYN+ACK into `side`; returns whether it carried TFO. */
-function readSynOptions(seg: TcpSegment, side: SideOptions, flags: number, fromClient: boolean): boolean {
-  const b = seg.buf;
-  let o = seg.optionsOffset;
-  const end = o + seg.optionsLength;
+/**
+ * Parse the options of a SYN or SYN+ACK (`length` bytes at `at` in b) into the sender's option
+ * fields of a connection record (`o`: the record offset plus the side); returns whether it
+ * carried TFO.
+ */
+function readSynOptions(b: Uint8Array, at: number, length: number, I: Int32Array, o: number, flags: number, fromClient: boolean): boolean {
+  let p = at;
+  const end = at + length;
   let tfo = false;
-  const first = !side.seen;
-  while (o < end) {
-    const kind = b[o]!;
+  const first = I[o + OPT_SEEN] === 0;
+  while (p < end) {
+    const kind = b[p]!;
     if (kind === 0) break;
     if (kind === 1) {
-      o++;
+      p++;
       continue;
     }
-    if (o + 1 >= end) break;
-    const len = b[o + 1]!;
-    if (len < 2 || o + len > end) break;
+    if (p + 1 >= end) break;
+    const len = b[p + 1]!;
+    if (len < 2 || p + len > end) break;
     if (first) {
-      if (kind === 2 && len === 4) side.mss = (b[o + 2]! << 8) | b[o + 3]!;
-      else if (kind === 3 && len === 3) side.windowScale = b[o + 2]!;
-      else if (kind === 4 && len === 2) side.sackPermitted = true;
-      else if (kind === 8 && len === 10) side.timestamps = true;
+      if (kind === 2 && len === 4) I[o + OPT_MSS] = (b[p + 2]! << 8) | b[p + 3]!;
+      else if (kind === 3 && len === 3) I[o + OPT_WSCALE] = b[p + 2]!;
+      else if (kind === 4 && len === 2) I[o + OPT_SACK] = 1;
+      else if (kind === 8 && len === 10) I[o + OPT_TS] = 1;
     }
-    if (kind === 34 || (kind === 254 && len >= 4 && b[o + 2] === 0xf9 && b[o + 3] === 0x89)) tfo = true;
-    o += len;
+    if (kind === 34 || (kind === 254 && len >= 4 && b[p + 2] === 0xf9 && b[p + 3] === 0x89)) tfo = true;
+    p += len;
   }
   if (first) {
-    side.seen = true;
-    side.tfo = tfo;
+    I[o + OPT_SEEN] = 1;
+    I[o + OPT_TFO] = tfo ? 1 : 0;
     const ece = (flags & TcpFlag.Ece) !== 0;
     const cwr = (flags & TcpFlag.Cwr) !== 0;
-    side.ecn = fromClient ? ece && cwr : ece && !cwr;
+    I[o + OPT_ECN] = (fromClient ? ece && cwr : ece && !cwr) ? 1 : 0;
   } else if (tfo) {
-    side.tfo = true;
+    I[o + OPT_TFO] = 1;
   }
   return tfo;
 }
