@@ -4,15 +4,26 @@
  * (EPIPE, e.g. `| head`) makes `closed` true so the caller stops reading; it is not an error.
  */
 const CHUNK = 1 << 20;
+/** Written chunks kept for reuse (more are in flight only when the stream is slow; they are dropped). */
+const SPARE_CHUNKS = 4;
 
 export class ChunkedOutput {
   /** The chunk being filled; `used` bytes of it are pending. Printers may write in place after `ensure()`. */
-  buf = Buffer.allocUnsafe(CHUNK);
+  buf: Buffer = Buffer.allocUnsafe(CHUNK);
   used = 0;
   private waiting: Promise<void> | null = null;
+  private readonly spare: Buffer[] = [];
   closed = false;
 
+  /**
+   * Whether a chunk may be refilled once its write has completed: true only for the process's
+   * stdout, which has handed the bytes to the kernel by then. Another stream (a PassThrough,
+   * a test's collector) may still hold the very Buffer after calling back.
+   */
+  private readonly recycle: boolean;
+
   constructor(private readonly stream: NodeJS.WritableStream) {
+    this.recycle = stream === process.stdout;
     stream.on('error', () => {
       // EPIPE and friends: the reader has gone; stop quietly
       this.closed = true;
@@ -43,16 +54,28 @@ export class ChunkedOutput {
 
   private flushChunk(): void {
     if (this.used === 0) return;
-    const data = this.buf.subarray(0, this.used);
-    // the stream keeps `data` until written: continue in a fresh buffer
-    this.buf = Buffer.allocUnsafe(CHUNK);
+    const full = this.buf;
+    const data = full.subarray(0, this.used);
+    // The stream keeps `data` until written: continue in another buffer, and take this one back
+    // once the write has completed. Recycling matters: a fresh 1 MiB buffer per chunk is external
+    // memory V8 answers with full garbage collections (about 100 ms over 1,000,000 -v lines).
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(CHUNK);
     this.used = 0;
-    this.send(data);
+    if (!this.recycle) this.send(data);
+    else
+      this.send(data, () => {
+        if (this.spare.length < SPARE_CHUNKS) this.spare.push(full);
+      });
   }
 
-  private send(data: Buffer): void {
+  private send(data: Buffer, written?: () => void): void {
     if (this.closed) return;
-    const ok = this.stream.write(data);
+    const ok =
+      written === undefined
+        ? this.stream.write(data)
+        : this.stream.write(data, (err) => {
+            if (!err) written();
+          });
     if (!ok && !this.waiting) {
       this.waiting = new Promise<void>((resolve) => {
         const done = () => {

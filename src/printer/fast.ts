@@ -134,16 +134,17 @@ function sum16(b: Buffer, off: number, len: number, sum: number): number {
   const w = words;
   let i = x >> 2;
   const iEnd = wordEnd >> 2;
-  while (i < iEnd) {
-    // blocks short enough for the halves to add up in int32
-    const stop = Math.min(iEnd, i + 8192);
-    let acc = 0;
-    for (; i < stop; i++) {
-      const v = w[i]!;
-      acc += (v >>> 16) + (v & 0xffff);
-    }
-    s += acc;
+  // Whole words added as doubles (exact below 2^53, far beyond any packet), two chains, four
+  // words a step. The chains start at 0.5 so V8 keeps them as doubles from the first add: no
+  // overflow checks, no deopt when a sum passes 2^31.
+  let a = 0.5;
+  let c = 0.5;
+  for (; i + 3 < iEnd; i += 4) {
+    a += w[i]! + w[i + 1]!;
+    c += w[i + 2]! + w[i + 3]!;
   }
+  for (; i < iEnd; i++) a += w[i]!;
+  s += a + c - 1;
   for (x = wordEnd; x < last; x++) s += x & 1 ? b[x - base]! << 8 : b[x - base]!;
   while (s > 0xffff) s = (s % 0x10000) + Math.floor(s / 0x10000);
   if ((first & 1) === 0) s = ((s & 0xff) << 8) | (s >> 8);
@@ -228,16 +229,24 @@ function isPrintByte(c: number): boolean {
   return c >= 0x20 && c < 0x7f;
 }
 
+/** fetch_token's view of a byte: part of a token, a delimiter (space, tab, CR, LF), or not text. */
+const TOKEN_CHAR = 0;
+const TOKEN_DELIMITER = 1;
+const TOKEN_CLASS = new Uint8Array(256).fill(2);
+for (let c = 0x21; c < 0x7f; c++) TOKEN_CLASS[c] = TOKEN_CHAR;
+for (const c of [0x20, 0x09, 0x0d, 0x0a]) TOKEN_CLASS[c] = TOKEN_DELIMITER;
+
 /** fetch_token over fully captured bytes: the end index (0 = no token) and the token span. */
 let tokenStart = 0;
 let tokenEnd = 0;
 function fetchToken(b: Buffer, bp: number, idx: number, len: number): number {
   const start = idx;
   for (; idx < len; idx++) {
-    const c = b[bp + idx]!;
-    if (c & 0x80) return 0;
-    if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) break;
-    if (!isPrintByte(c)) return 0;
+    const k = TOKEN_CLASS[b[bp + idx]!]!;
+    if (k !== TOKEN_CHAR) {
+      if (k === TOKEN_DELIMITER) break;
+      return 0;
+    }
     if (idx - start + 2 > 129) return 0;
   }
   if (idx === start) return 0;
@@ -302,30 +311,32 @@ function putUint(out: Buffer, pos: number, n: number): number {
     out[pos] = 48 + n;
     return pos + 1;
   }
-  const digits = n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+  if (n >= 100000000) {
+    // the top one or two digits in double arithmetic, the other eight as int32
+    const high = Math.floor(n / 100000000);
+    pos = putUint(out, pos, high);
+    return putPadded(out, pos, (n - high * 100000000) | 0, 8);
+  }
+  // `| 0`: int32 arithmetic below even where callers pass numbers V8 holds as doubles
+  let m = n | 0;
+  const digits = m < 100 ? 2 : m < 1000 ? 3 : m < 10000 ? 4 : m < 100000 ? 5 : m < 1000000 ? 6 : m < 10000000 ? 7 : 8;
   const dv = outView;
   let p = pos + digits;
-  if (n > 0x7fffffff) {
-    // one step in double arithmetic so the rest fits int32
-    const q = Math.floor(n / 100);
+  while (m >= 100) {
+    const q = (m / 100) | 0;
     p -= 2;
-    dv.setUint16(p, DIGIT_PAIRS[n - q * 100]!, true);
-    n = q;
+    dv.setUint16(p, DIGIT_PAIRS[m - q * 100]!, true);
+    m = q;
   }
-  while (n >= 100) {
-    const q = (n / 100) | 0;
-    p -= 2;
-    dv.setUint16(p, DIGIT_PAIRS[n - q * 100]!, true);
-    n = q;
-  }
-  if (n >= 10) dv.setUint16(p - 2, DIGIT_PAIRS[n]!, true);
-  else out[p - 1] = 48 + n;
+  if (m >= 10) dv.setUint16(p - 2, DIGIT_PAIRS[m]!, true);
+  else out[p - 1] = 48 + m;
   return pos + digits;
 }
 
 /** The low `width` decimal digits of n (0 <= n < 2^31), zero-padded. */
-function putPadded(out: Buffer, pos: number, n: number, width: number): number {
+function putPadded(out: Buffer, pos: number, value: number, width: number): number {
   const dv = outView;
+  let n = value | 0;
   let p = pos + width;
   while (p - pos >= 2) {
     const q = (n / 100) | 0;
@@ -337,14 +348,30 @@ function putPadded(out: Buffer, pos: number, n: number, width: number): number {
   return pos + width;
 }
 
+/** Each byte value's decimal text followed by '.', as a little-endian word; its length in OCTET_LEN. */
+const OCTET_DOT = new Int32Array(256);
+const OCTET_LEN = new Uint8Array(256);
+for (let v = 0; v < 256; v++) {
+  const t = String(v) + '.';
+  OCTET_DOT[v] = enc(t).words[0]!;
+  OCTET_LEN[v] = t.length;
+}
+
+/** Dotted quad: each octet and its dot in one store (the last dot is overwritten by what follows). */
 function putIpv4(out: Buffer, pos: number, b: Buffer, off: number): number {
-  pos = putUint(out, pos, b[off]!);
-  out[pos++] = 46;
-  pos = putUint(out, pos, b[off + 1]!);
-  out[pos++] = 46;
-  pos = putUint(out, pos, b[off + 2]!);
-  out[pos++] = 46;
-  return putUint(out, pos, b[off + 3]!);
+  const dv = outView;
+  let v = b[off]!;
+  dv.setInt32(pos, OCTET_DOT[v]!, true);
+  pos += OCTET_LEN[v]!;
+  v = b[off + 1]!;
+  dv.setInt32(pos, OCTET_DOT[v]!, true);
+  pos += OCTET_LEN[v]!;
+  v = b[off + 2]!;
+  dv.setInt32(pos, OCTET_DOT[v]!, true);
+  pos += OCTET_LEN[v]!;
+  v = b[off + 3]!;
+  dv.setInt32(pos, OCTET_DOT[v]!, true);
+  return pos + OCTET_LEN[v]! - 1;
 }
 
 /** IPv6 text by address: a slot keeps the 16 bytes it was made for, compared before reuse. */
