@@ -2,8 +2,12 @@
  * tcpdump's command line: getopt-style short options (clusters like `-nnvvX`, attached values
  * like `-c5`, `-#`), a few long options, and a trailing filter expression. The argv is first
  * normalised to one token per option, then parsed by commander (which also renders --help).
+ * Commander costs ~15 ms to load, a tenth of a short run, so a command line of plain options
+ * (what people type) is read here directly and commander is loaded only for --help and for
+ * anything else, which it parses and reports on as before.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { PrintOptions } from '../printer/options.js';
 
@@ -82,7 +86,17 @@ function snaplenArg(v: string): number {
   return n === 0 ? 262144 : n;
 }
 
+type Commander = typeof import('commander');
+let commanderModule: Commander | null = null;
+
+/** Commander, loaded on first use (it is CommonJS, so synchronously). */
+function commander(): Commander {
+  commanderModule ??= createRequire(import.meta.url)('commander') as Commander;
+  return commanderModule;
+}
+
 export function buildCommand(): Command {
+  const { Command, Option } = commander();
   const p = new Command('wirescope');
   p.usage('[-AenqSVvXx#] [-c count] [-F file] [-i interface] [-r file] [-s snaplen] [-w file] [--json] [expression]\n       wirescope handshakes [options]   (see wirescope handshakes --help)\n       wirescope demo [options]');
   p.description(
@@ -155,17 +169,82 @@ interface RawOpts {
   version?: boolean;
 }
 
-export function parseArgs(argv: readonly string[]): CliOptions {
-  const tokens = normaliseArgv(argv);
+/** Options without a value, by token, and what commander would record for them. */
+const QUICK_FLAGS: Record<string, 'D' | 'n' | 'e' | 'q' | 'S' | 'number' | 'layers' | 'json' | 'nano' | 'help' | 'version' | null> = {
+  '-D': 'D',
+  '-n': 'n',
+  '-e': 'e',
+  '-q': 'q',
+  '-S': 'S',
+  '--number': 'number',
+  '--layers': 'layers',
+  '--json': 'json',
+  '--nano': 'nano',
+  '--help': 'help',
+  '--version': 'version',
+  // accepted and ignored
+  '-l': null,
+  '-U': null,
+  '-p': null,
+  '-N': null,
+};
+const QUICK_COUNTED: Record<string, 'v' | 't' | 'x' | 'X' | 'A'> = { '-v': 'v', '-t': 't', '-x': 'x', '-X': 'X', '-A': 'A' };
+const QUICK_VALUES: Record<string, 'r' | 'w' | 'F' | 'i' | 'duration'> = { '-r': 'r', '-w': 'w', '-F': 'F', '-i': 'i', '--duration': 'duration' };
+
+/**
+ * The options commander would return for a command line of known options, each with its
+ * value as the next token, and plain operands; null for anything else (`--`, `-` alone, an
+ * unknown or `=` long option, a missing value, an invalid choice), which commander handles.
+ */
+function parseQuick(tokens: readonly string[]): { opts: RawOpts; args: string[] } | null {
+  const o: RawOpts = { v: 0, t: 0, x: 0, X: 0, A: 0 };
+  const args: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i]!;
+    if (tok.length < 2 || tok[0] !== '-') {
+      if (tok === '-') return null;
+      args.push(tok);
+      continue;
+    }
+    const flag = QUICK_FLAGS[tok];
+    if (flag !== undefined) {
+      if (flag !== null) o[flag] = true;
+      continue;
+    }
+    const counted = QUICK_COUNTED[tok];
+    if (counted !== undefined) {
+      o[counted]++;
+      continue;
+    }
+    if (i + 1 >= tokens.length) return null;
+    const value = tokens[i + 1]!;
+    const key = QUICK_VALUES[tok];
+    if (key !== undefined) o[key] = value;
+    else if (tok === '-c') o.c = positiveInt('packet count')(value);
+    else if (tok === '-s') o.s = snaplenArg(value);
+    else if (tok === '-B') o.B = positiveInt('buffer size')(value);
+    else if (tok === '--time-stamp-precision' && (value === 'micro' || value === 'nano')) o.timeStampPrecision = value;
+    else return null;
+    i++;
+  }
+  return { opts: o, args };
+}
+
+function parseWithCommander(tokens: readonly string[]): { opts: RawOpts; args: string[] } {
   const p = buildCommand();
   try {
     p.parse(tokens, { from: 'user' });
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    if (e instanceof CommanderError) throw new UsageError(e.message.replace(/^error: /, ''));
+    if (e instanceof commander().CommanderError) throw new UsageError(e.message.replace(/^error: /, ''));
     throw e;
   }
-  const o = p.opts<RawOpts>();
+  return { opts: p.opts<RawOpts>(), args: p.args };
+}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const tokens = normaliseArgv(argv);
+  const { opts: o, args } = parseQuick(tokens) ?? parseWithCommander(tokens);
   const cli: CliOptions = {
     print: {
       verbose: o.v,
@@ -184,7 +263,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     layers: o.layers === true,
     help: o.help === true,
     version: o.version === true,
-    expression: (p.args as string[]).join(' ').trim(),
+    expression: args.join(' ').trim(),
   };
   if (o.r !== undefined) cli.read = o.r;
   if (o.w !== undefined) cli.write = o.w;
