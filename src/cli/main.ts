@@ -155,32 +155,30 @@ async function pump(cli: CliOptions, io: CliIo, source: RecordSource, expression
   const out = new ChunkedOutput(io.stdout);
   let writer: RecordWriter | null = null;
   if (cli.write !== undefined) writer = await openOutputWriter(cli, info, io);
-  const printer = writer === null ? await makeFormatter(cli, info) : null;
-  const limit = cli.count ?? Infinity;
-  let count = 0;
-  let lastLinkType = -1;
-  let lastFilter: PacketFilter | null = null;
+  let emit: (rec: CaptureRecord) => void;
+  if (writer !== null) {
+    const w = writer;
+    emit = (rec) => w.write(rec);
+  } else {
+    const printer = await makeFormatter(cli, info);
+    emit = (rec) => printer(out, rec);
+  }
+  const filterFor =
+    compile === null
+      ? null
+      : (linkType: number): PacketFilter => {
+          let f = filters.get(linkType);
+          if (f === undefined) {
+            f = compile(expression, linkType, { bigEndian: info.bigEndian });
+            filters.set(linkType, f);
+          }
+          return f;
+        };
+  const loop = new RecordLoop(filterFor, emit, cli.count ?? Infinity);
   let failure: unknown = null;
   try {
-    outer: for await (const batch of source) {
-      for (const rec of batch) {
-        if (compile !== null) {
-          if (rec.linkType !== lastLinkType) {
-            let f = filters.get(rec.linkType);
-            if (f === undefined) {
-              f = compile(expression, rec.linkType, { bigEndian: info.bigEndian });
-              filters.set(rec.linkType, f);
-            }
-            lastLinkType = rec.linkType;
-            lastFilter = f;
-          }
-          if (!lastFilter!(rec.buf, rec.offset, rec.capLen, rec.origLen)) continue;
-        }
-        count++;
-        if (writer !== null) writer.write(rec);
-        else printer!(out, rec);
-        if (count >= limit) break outer;
-      }
+    for await (const batch of source) {
+      if (!loop.run(batch)) break;
       if (writer !== null) {
         if (info.format === 'live') writer.flush?.();
         await writer.drain?.();
@@ -198,6 +196,50 @@ async function pump(cli: CliOptions, io: CliIo, source: RecordSource, expression
   if (writer !== null) await writer.close();
   if (failure !== null) throw failure;
   return 0;
+}
+
+/**
+ * The per-record work of `pump` (filter, then print or write, up to -c), in a plain method: in
+ * an async function every local that lives across an `await` sits in a heap context, so each
+ * record paid for loads and stores of the counters and the current filter.
+ */
+class RecordLoop {
+  private count = 0;
+  private lastLinkType = -1;
+  private lastFilter: PacketFilter | null = null;
+
+  constructor(
+    /** The compiled expression for a link type; null when there is no expression. */
+    private readonly filterFor: ((linkType: number) => PacketFilter) | null,
+    private readonly emit: (rec: CaptureRecord) => void,
+    private readonly limit: number,
+  ) {}
+
+  /** Filters and emits one batch; false once the -c limit is reached. */
+  run(batch: readonly CaptureRecord[]): boolean {
+    const filterFor = this.filterFor;
+    const emit = this.emit;
+    const limit = this.limit;
+    let count = this.count;
+    let lastLinkType = this.lastLinkType;
+    let filter = this.lastFilter;
+    for (let i = 0; i < batch.length; i++) {
+      const rec = batch[i]!;
+      if (filterFor !== null) {
+        if (rec.linkType !== lastLinkType) {
+          filter = filterFor(rec.linkType);
+          lastLinkType = rec.linkType;
+          this.lastLinkType = lastLinkType;
+          this.lastFilter = filter;
+        }
+        if (!filter!(rec.buf, rec.offset, rec.capLen, rec.origLen)) continue;
+      }
+      this.count = ++count;
+      emit(rec);
+      if (count >= limit) return false;
+    }
+    return true;
+  }
 }
 
 async function openOutputWriter(cli: CliOptions, info: SourceInfo, io: CliIo): Promise<RecordWriter> {
