@@ -26,7 +26,7 @@ export class Ipv6View {
   finalDstOffset = 24;
 
   reset(buf: Buffer, offset: number, length: number): void {
-    if (this.buf !== buf) this.buf = buf;
+    this.buf = buf;
     this.offset = offset;
     this.length = length;
     this.extCount = 0;

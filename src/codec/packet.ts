@@ -185,7 +185,7 @@ export class PacketDecoder {
 
   decode(buf: Buffer, offset: number, capLen: number, linkType: number, origLen: number = capLen): Packet {
     const p = this.packet;
-    if (p.buf !== buf) p.buf = buf;
+    p.buf = buf;
     p.start = offset;
     p.capLen = capLen;
     p.origLen = origLen;
@@ -278,8 +278,7 @@ export class PacketDecoder {
     } else return false;
 
     const eth = p.eth;
-    // Every record of a batch shares one buffer: comparing first skips the store's write barrier.
-    if (eth.buf !== buf) eth.buf = buf;
+    eth.buf = buf;
     eth.offset = off;
     eth.length = 14;
     p.etherType = et;
@@ -287,7 +286,7 @@ export class PacketDecoder {
     p.ipProto = proto;
     if (et === 0x0800) {
       const v = p.ip4;
-      if (v.buf !== buf) v.buf = buf;
+      v.buf = buf;
       v.offset = n;
       v.headerLength = 20;
       v.length = 20;
@@ -303,7 +302,7 @@ export class PacketDecoder {
       payloadEnd = ipEnd;
     } else {
       const u = p.udp;
-      if (u.buf !== buf) u.buf = buf;
+      u.buf = buf;
       u.offset = t;
       u.length = 8;
       payloadStart = t + 8;

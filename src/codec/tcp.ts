@@ -64,7 +64,7 @@ export class TcpView {
 
   /** Re-points the view and parses its options; returns the offset of a bad option or -1. */
   reset(buf: Buffer, offset: number, headerLength: number): number {
-    if (this.buf !== buf) this.buf = buf;
+    this.buf = buf;
     this.offset = offset;
     this.length = headerLength;
     this.headerLength = headerLength;
