@@ -3,27 +3,30 @@
  * Exit codes: 0 every requested check holds, 1 a check failed, 2 usage or input error.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import type { Command } from 'commander';
 import { UsageError, WirescopeError } from '../errors.js';
-import {
-  DEFAULT_MAX_CONNECTIONS,
-  HandshakeTracker,
-  checkReport,
-  feedSource,
-  formatSummary,
-  formatTable,
-  junitXml,
-  parseDuration,
-  parseServer,
-  trackHandshakesPartial,
-  writeHandshakesJson,
-  type AssertionOptions,
-  type HandshakeReport,
-} from '../track/index.js';
+import { DEFAULT_MAX_CONNECTIONS, HandshakeTracker } from '../track/tracker.js';
+import { feedSource, trackHandshakesPartial, writeHandshakesJson } from '../track/run.js';
+import type { AssertionOptions } from '../track/assert.js';
+import type { HandshakeReport } from '../track/types.js';
+
+// The JSON path with no checks (what CI scripts and the bench run) loads neither commander nor
+// the assertion and table modules: each costs milliseconds of start-up on every run.
+const assertions = (): Promise<typeof import('../track/assert.js')> => import('../track/assert.js');
+const formats = (): Promise<typeof import('../track/format.js')> => import('../track/format.js');
+
+type Commander = typeof import('commander');
+let commanderModule: Commander | null = null;
+function commander(): Commander {
+  commanderModule ??= createRequire(import.meta.url)('commander') as Commander;
+  return commanderModule;
+}
 
 export const HANDSHAKES_USAGE = 'wirescope handshakes [options] FILE... [expression]';
 
-interface Parsed {
+/** What commander records for the handshakes options (strings until checked). */
+export interface Parsed {
   json?: boolean;
   junit?: string;
   requireComplete?: boolean;
@@ -46,7 +49,9 @@ function count(name: string, text: string | undefined): number | undefined {
   return Number(text);
 }
 
-function program(out: (s: string) => void, err: (s: string) => void): Command {
+/** @internal The full parser (help, errors, every option form); exported for the parity test. */
+export function handshakesProgram(out: (s: string) => void, err: (s: string) => void): Command {
+  const { Command, Option } = commander();
   return new Command('wirescope handshakes')
     .usage('[options] FILE... [expression]')
     .description(
@@ -75,6 +80,56 @@ function program(out: (s: string) => void, err: (s: string) => void): Command {
     .allowExcessArguments(false);
 }
 
+/** Options without a value and what commander records for them. */
+const QUICK_FLAGS: Record<string, (o: Parsed) => void> = {
+  '--json': (o) => (o.json = true),
+  '--require-complete': (o) => (o.requireComplete = true),
+  '--no-violations': (o) => (o.violations = false),
+};
+const QUICK_VALUES: Record<string, 'junit' | 'expectConnections' | 'maxRefused' | 'maxSynRetries' | 'maxHandshakeRtt' | 'server' | 'maxConnections' | 'interface' | 'count' | 'duration'> = {
+  '--junit': 'junit',
+  '--expect-connections': 'expectConnections',
+  '--max-refused': 'maxRefused',
+  '--max-syn-retries': 'maxSynRetries',
+  '--max-handshake-rtt': 'maxHandshakeRtt',
+  '--server': 'server',
+  '--max-connections': 'maxConnections',
+  '-i': 'interface',
+  '--interface': 'interface',
+  '-c': 'count',
+  '--count': 'count',
+  '--duration': 'duration',
+};
+
+/**
+ * What commander gives for a command line of known options, each value the next token, and
+ * plain operands; null for anything else (help, `--`, `-`, `=` forms, unknown options, a value
+ * that looks like an option), which commander parses and reports as before.
+ */
+export function parseHandshakesQuick(argv: readonly string[]): { opts: Parsed; args: string[] } | null {
+  const opts: Parsed = { violations: true, maxConnections: String(DEFAULT_MAX_CONNECTIONS) };
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i]!;
+    if (tok === '-') return null;
+    if (tok[0] !== '-') {
+      args.push(tok);
+      continue;
+    }
+    const flag = QUICK_FLAGS[tok];
+    if (flag !== undefined) {
+      flag(opts);
+      continue;
+    }
+    const key = QUICK_VALUES[tok];
+    const value = argv[i + 1];
+    if (key === undefined || value === undefined || value[0] === '-') return null;
+    opts[key] = value;
+    i++;
+  }
+  return { opts, args };
+}
+
 /** Leading arguments that name files (or `-`) are inputs; the rest is the filter expression. */
 function splitArgs(args: readonly string[]): { files: string[]; expression: string } {
   const files: string[] = [];
@@ -100,6 +155,7 @@ async function liveReport(opts: Parsed, expression: string, maxConnections: numb
   err(`listening on ${source.info.name}, tracking TCP handshakes\n`);
   // Live: each connection is printed (stderr, so --json stays clean) once it has finished and
   // lingered 5 s of traffic for late segments (60 s offline), instead of only at the end.
+  const { formatTable } = await formats();
   const tracker = new HandshakeTracker({
     maxConnections,
     file: opts.interface!,
@@ -134,17 +190,21 @@ function writeJson(report: HandshakeReport, out: (s: string) => void): void {
 export async function runHandshakes(argv: string[]): Promise<number> {
   const out = (s: string): void => void process.stdout.write(s);
   const err = (s: string): void => void process.stderr.write(s);
-  const cmd = program(out, err);
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
-      return 2;
+  let parsed = parseHandshakesQuick(argv);
+  if (parsed === null) {
+    const cmd = handshakesProgram(out, err);
+    try {
+      cmd.parse(argv, { from: 'user' });
+    } catch (e) {
+      if (e instanceof commander().CommanderError) {
+        if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+        return 2;
+      }
+      throw e;
     }
-    throw e;
+    parsed = { opts: cmd.opts<Parsed>(), args: cmd.args };
   }
-  const opts = cmd.opts<Parsed>();
+  const { opts, args } = parsed;
   let inputError: unknown = null;
   let report: HandshakeReport;
   let checks: AssertionOptions;
@@ -157,21 +217,21 @@ export async function runHandshakes(argv: string[]): Promise<number> {
     if (refused !== undefined) checks.maxRefused = refused;
     const retries = count('--max-syn-retries', opts.maxSynRetries);
     if (retries !== undefined) checks.maxSynRetries = retries;
-    if (opts.maxHandshakeRtt !== undefined) checks.maxHandshakeRttNs = parseDuration(opts.maxHandshakeRtt);
+    if (opts.maxHandshakeRtt !== undefined) checks.maxHandshakeRttNs = (await assertions()).parseDuration(opts.maxHandshakeRtt);
     if (opts.violations === false) checks.noViolations = true;
     if (opts.server !== undefined) {
-      parseServer(opts.server);
+      (await assertions()).parseServer(opts.server);
       checks.server = opts.server;
     }
     const maxConnections = count('--max-connections', opts.maxConnections) ?? DEFAULT_MAX_CONNECTIONS;
     if (maxConnections < 1) throw new UsageError('--max-connections must be at least 1');
 
     if (opts.interface !== undefined) {
-      report = await liveReport(opts, cmd.args.join(' ').trim(), maxConnections, err);
+      report = await liveReport(opts, args.join(' ').trim(), maxConnections, err);
     } else {
-      const { files, expression } = splitArgs(cmd.args);
+      const { files, expression } = splitArgs(args);
       if (files.length === 0) {
-        const first = cmd.args[0];
+        const first = args[0];
         throw new UsageError(first === undefined ? `no capture file given (usage: ${HANDSHAKES_USAGE})` : `${first}: no such file`);
       }
       const max = count('--count', opts.count);
@@ -207,12 +267,15 @@ export async function runHandshakes(argv: string[]): Promise<number> {
   }
 
   if (opts.json) writeJson(report, out);
-  else out(formatTable(report.connections) + formatSummary(report.summary));
+  else {
+    const { formatTable, formatSummary } = await formats();
+    out(formatTable(report.connections) + formatSummary(report.summary));
+  }
 
-  const result = checkReport(report, checks);
+  const result = (await assertions()).checkReport(report, checks);
   if (opts.junit !== undefined) {
     try {
-      writeFileSync(opts.junit, junitXml(report, result));
+      writeFileSync(opts.junit, (await formats()).junitXml(report, result));
     } catch (e) {
       err(`wirescope handshakes: cannot write ${opts.junit}: ${(e as Error).message}\n`);
       return 2;
