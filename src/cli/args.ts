@@ -89,8 +89,8 @@ function snaplenArg(v: string): number {
 type Commander = typeof import('commander');
 let commanderModule: Commander | null = null;
 
-/** Commander, loaded on first use (it is CommonJS, so synchronously). */
-function commander(): Commander {
+/** Commander, loaded on first use (it is CommonJS, so synchronously); the handshakes command shares it. */
+export function commander(): Commander {
   commanderModule ??= createRequire(import.meta.url)('commander') as Commander;
   return commanderModule;
 }

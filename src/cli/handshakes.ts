@@ -3,9 +3,9 @@
  * Exit codes: 0 every requested check holds, 1 a check failed, 2 usage or input error.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { UsageError, WirescopeError } from '../errors.js';
+import { commander } from './args.js';
 import { DEFAULT_MAX_CONNECTIONS, HandshakeTracker } from '../track/tracker.js';
 import { feedSource, trackHandshakesPartial, writeHandshakesJson } from '../track/run.js';
 import type { AssertionOptions } from '../track/assert.js';
@@ -15,13 +15,6 @@ import type { HandshakeReport } from '../track/types.js';
 // the assertion and table modules: each costs milliseconds of start-up on every run.
 const assertions = (): Promise<typeof import('../track/assert.js')> => import('../track/assert.js');
 const formats = (): Promise<typeof import('../track/format.js')> => import('../track/format.js');
-
-type Commander = typeof import('commander');
-let commanderModule: Commander | null = null;
-function commander(): Commander {
-  commanderModule ??= createRequire(import.meta.url)('commander') as Commander;
-  return commanderModule;
-}
 
 export const HANDSHAKES_USAGE = 'wirescope handshakes [options] FILE... [expression]';
 
