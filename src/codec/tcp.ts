@@ -1,7 +1,7 @@
 import { EMPTY_BUFFER, type ChecksumStatus } from './layer.js';
 import { checksumOf, foldSum, transportChecksum, type ChecksumSource } from './checksum.js';
 import { walkOptions, type OptionCallback } from './ipv4.js';
-import { put16, put32, putBytes, roundUp, type Bytes } from './wire.js';
+import { put16, put32, putBytes, roundUp, u32, type Bytes } from './wire.js';
 
 /** TCP option kinds. */
 export const TcpOption = {
@@ -254,10 +254,6 @@ export class TcpView {
     if (!transportChecksum.verifiable(this.packet, this.offset, cover)) return -1;
     return checksumOf(transportChecksum.sum(this.packet, this.offset, cover, 6) - this.checksum);
   }
-}
-
-function u32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
 export type TcpOptionSpec =

@@ -9,6 +9,7 @@
 import type { TcpSeqTable } from './tcp.js';
 import { ipv6At } from './format.js';
 import { TCP_TEXT_PORTS, TCP_UNDECODED, UDP_UNDECODED } from './app.js';
+import { u32, i32 } from '../codec/wire.js';
 
 function portTable(ports: number[]): Uint8Array {
   const t = new Uint8Array(65536);
@@ -745,12 +746,4 @@ export class FastPath {
     pos = putUint(out, pos, dport);
     return put(out, pos, COLON_SP);
   }
-}
-
-/** Big-endian reads by hand: Buffer's readUInt32BE does not inline on every Buffer shape. */
-function u32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
-function i32(b: Uint8Array, o: number): number {
-  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
 }

@@ -1,4 +1,5 @@
 /** Small formatting helpers shared by the protocol printers (tcpdump's addrtoname/util-print). */
+import { i32 } from '../codec/wire.js';
 
 const HEX2: string[] = [];
 for (let i = 0; i < 256; i++) HEX2.push(i.toString(16).padStart(2, '0'));
@@ -165,12 +166,4 @@ export function cksumShouldBe(field: number, computed: number): number {
   s = (s & 0xffff) + (s >>> 16);
   s = (s & 0xffff) + (s >>> 16);
   return s & 0xffff;
-}
-
-/** Big-endian reads by hand: Buffer's readUInt32BE does not inline on every Buffer shape. */
-function u32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
-function i32(b: Uint8Array, o: number): number {
-  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
 }

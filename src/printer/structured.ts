@@ -36,6 +36,7 @@ import type { PrintOptions } from './options.js';
 import { etherTypeName, ipProtoName, LINKTYPE_BANNER } from './tables.js';
 import { TimestampFormatter } from './time.js';
 import { ClippedOut, displayName, JsonOut, TreeOut, osiLabel, type Osi, type StructuredOut } from './structured-out.js';
+import { u32 } from '../codec/wire.js';
 
 export { JsonOut, TreeOut } from './structured-out.js';
 
@@ -59,10 +60,6 @@ function hexBytes(b: Buffer, off: number, len: number, end: number): string {
 
 function u16(b: Buffer, o: number): number {
   return (b[o]! << 8) | b[o + 1]!;
-}
-
-function u32(b: Buffer, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
 function ip4(b: Buffer, o: number): string {

@@ -5,6 +5,7 @@ import type { IpInfo } from './ip.js';
 import { ip4PseudoSum } from './ip.js';
 import { ip6PseudoSum } from './ip6.js';
 import { printTcpPayload } from './app.js';
+import { u32, i32 } from '../codec/wire.js';
 
 const FLAG_CHARS = ['F', 'S', 'R', 'P', '.', 'U', 'E', 'W'];
 const FLAG_TEXT: string[] = [];
@@ -431,12 +432,4 @@ function printFastOpen(ctx: PrintContext, cp: number, datalen: number, exp: bool
     ctx.s += ' cookie ';
     for (let i = 0; i < datalen; ++i) ctx.s += HEX2[ctx.u8(cp + i)];
   }
-}
-
-/** Big-endian reads by hand: Buffer's readUInt32BE does not inline on every Buffer shape. */
-function u32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
-function i32(b: Uint8Array, o: number): number {
-  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
 }

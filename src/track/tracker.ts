@@ -10,6 +10,7 @@
  * counted (summary.evicted) rather than listed, so a SYN flood stays bounded.
  */
 import { Layer, TcpFlag, ipv4FromNumber, ipv6String, type Packet } from '../codec/index.js';
+import { i32 } from '../codec/wire.js';
 import { Endpoint, Hist, connState } from './zeek.js';
 import {
   ViolationKinds,
@@ -192,10 +193,6 @@ const P_LEN = 6;
 const P_SRC_PORT = 7;
 const P_DST_PORT = 8;
 
-function readWord(b: Uint8Array, o: number): number {
-  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
-}
-
 function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
@@ -369,8 +366,8 @@ export class HandshakeTracker {
     const s = this.seg;
     s[P_SRC_PORT] = (b[t]! << 8) | b[t + 1]!;
     s[P_DST_PORT] = (b[t + 2]! << 8) | b[t + 3]!;
-    s[P_SEQ] = readWord(b, t + 4);
-    s[P_ACK] = readWord(b, t + 8);
+    s[P_SEQ] = i32(b, t + 4);
+    s[P_ACK] = i32(b, t + 8);
     s[P_FLAGS] = b[t + 13]!;
     s[P_WINDOW] = tcp.length >= 16 ? (b[t + 14]! << 8) | b[t + 15]! : -1;
     s[P_OPT_OFFSET] = t + 20;
@@ -411,18 +408,18 @@ export class HandshakeTracker {
     const sec = tsSec - this.baseSec;
     this.nowSec = sec;
     const seg = this.seg;
-    const a0 = readWord(buf, so);
-    const b0 = readWord(buf, dO);
+    const a0 = i32(buf, so);
+    const b0 = i32(buf, dO);
     let a1 = 0, a2 = 0, a3 = 0, b1 = 0, b2 = 0, b3 = 0;
     let ha = a0;
     let hb = b0;
     if (v6) {
-      a1 = readWord(buf, so + 4);
-      a2 = readWord(buf, so + 8);
-      a3 = readWord(buf, so + 12);
-      b1 = readWord(buf, dO + 4);
-      b2 = readWord(buf, dO + 8);
-      b3 = readWord(buf, dO + 12);
+      a1 = i32(buf, so + 4);
+      a2 = i32(buf, so + 8);
+      a3 = i32(buf, so + 12);
+      b1 = i32(buf, dO + 4);
+      b2 = i32(buf, dO + 8);
+      b3 = i32(buf, dO + 12);
       ha = ha ^ Math.imul(a1, 0x85ebca6b) ^ Math.imul(a2, 0xc2b2ae35) ^ Math.imul(a3, 0x27d4eb2f);
       hb = hb ^ Math.imul(b1, 0x85ebca6b) ^ Math.imul(b2, 0xc2b2ae35) ^ Math.imul(b3, 0x27d4eb2f);
     }
@@ -1343,7 +1340,6 @@ export function flagNames(flags: number): string {
   for (const [bit, name] of FLAG_LETTERS) if (flags & bit) parts.push(name);
   return parts.length ? parts.join('+') : 'a segment with no flags';
 }
-
 
 /** `a.b.c.d:port` or `[v6]:port`, the address text being the codec's (RFC 5952, as tcpdump). */
 export function endpointString(v6: boolean, w0: number, w1: number, w2: number, w3: number, port: number): string {
