@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAllRecords } from '../../src/capture/index.js';
@@ -164,4 +165,33 @@ export async function mergedFixtures(dir: string): Promise<{ path: string; origi
   const path = join(dir, 'fixtures.pcapng');
   execFileSync('mergecap', ['-a', '-F', 'pcapng', '-w', path, ...files], { stdio: 'ignore' });
   return { path, origin };
+}
+
+/** `tshark ARGS` (a `-T fields` run with tab separators): one array of field texts per frame. */
+export function tsharkFieldRows(args: readonly string[]): string[][] {
+  return execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 })
+    .split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+}
+
+/**
+ * Where tshark's first tcp/udp/icmp occurrence is not the header we decoded at the top level:
+ * one quoted inside an ICMP or ICMPv6 error, or one tunnelled inside IP-in-IP (4, 41), where we
+ * stop at the outer IP.
+ */
+export function tsharkSeesInnerTransport(p: Packet): { quoted: boolean; tunnel: boolean } {
+  return {
+    quoted: (p.has(Layer.Icmp) && p.icmp.innerOffset >= 0) || (p.has(Layer.Icmpv6) && p.icmp6.innerOffset >= 0),
+    tunnel: p.ipProto === 4 || p.ipProto === 41,
+  };
+}
+
+/**
+ * The corpus files mergecap can read (the deliberately broken ones are left out) merged into
+ * `dir`/corpus.pcapng, so tshark runs once over all of them.
+ */
+export function mergedCorpus(dir: string, files: readonly string[]): string {
+  const readable = files.filter((f) => spawnSync('capinfos', ['-c', f], { stdio: 'ignore' }).status === 0);
+  const merged = join(dir, 'corpus.pcapng');
+  execFileSync('mergecap', ['-a', '-F', 'pcapng', '-w', merged, ...readable], { stdio: 'ignore' });
+  return merged;
 }

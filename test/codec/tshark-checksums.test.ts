@@ -1,10 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Layer, PacketDecoder, type ChecksumStatus, type Packet } from '../../src/codec/index.js';
-import { corpusFiles, fixtureFiles, mergedFixtures, recordsOf } from './helpers.js';
+import { corpusFiles, fixtureFiles, mergedFixtures, recordsOf, mergedCorpus, tsharkFieldRows, tsharkSeesInnerTransport } from './helpers.js';
 
 const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
 const hasMergecap = spawnSync('mergecap', ['-h'], { stdio: 'ignore' }).status === 0;
@@ -24,8 +24,7 @@ function tsharkVerdicts(file: string): string[][] {
   const args = ['-r', file, ...PREFS, '-T', 'fields', '-E', 'occurrence=f', '-E', 'separator=/t'];
   for (const f of FIELDS) args.push('-e', `${f}.checksum.status`);
   for (const f of ['ip', 'tcp', 'udp'] as const) args.push('-e', `${f}.checksum_calculated`);
-  const out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 });
-  return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  return tsharkFieldRows(args);
 }
 
 function ours(p: Packet, layer: number): ChecksumStatus | '' {
@@ -64,11 +63,7 @@ async function compare(file: string, origin?: string[]): Promise<{ frames: numbe
     const row = rows[i];
     if (!row) return;
     const p = d.decode(rec.buf, rec.offset, rec.capLen, rec.linkType, rec.origLen);
-    // tshark's first tcp/udp occurrence may be the header quoted inside an ICMP error; we do not
-    // decode quoted headers at the top level.
-    const quoted = (p.has(Layer.Icmp) && p.icmp.innerOffset >= 0) || (p.has(Layer.Icmpv6) && p.icmp6.innerOffset >= 0);
-    // IP-in-IP (4, 41): tshark's first transport is the tunnelled one; we stop at the outer IP.
-    const tunnel = p.ipProto === 4 || p.ipProto === 41;
+    const { quoted, tunnel } = tsharkSeesInnerTransport(p);
     // The IP length claims more than the frame had on the wire (not a snaplen cut): tshark then
     // verifies over the bytes the frame has, tcpdump reports the datagram truncated and does not
     // verify. We side with tcpdump: 'unverifiable'.
@@ -127,10 +122,7 @@ describe('checksum verdicts agree with tshark', () => {
   it.skipIf(!hasTshark || !hasMergecap || files.length === 0)(
     `on the tcpdump corpus (merged into one file, one tshark run) ${corpusWhy}`,
     async () => {
-      // Files mergecap cannot read (deliberately broken ones) are left out.
-      const readable = files.filter((f) => spawnSync('capinfos', ['-c', f], { stdio: 'ignore' }).status === 0);
-      const merged = join(tmp, 'corpus.pcapng');
-      execFileSync('mergecap', ['-a', '-F', 'pcapng', '-w', merged, ...readable], { stdio: 'ignore' });
+      const merged = mergedCorpus(tmp, files);
       const r = await compare(merged);
       console.log(`corpus: ${r.frames} frames, ${r.checked} checksum verdicts compared with tshark`);
       expect(r.bad.slice(0, 30)).toEqual([]);

@@ -1,10 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Layer, PacketDecoder, type Packet } from '../../src/codec/index.js';
-import { corpusFiles, fixtureFiles, mergedFixtures, recordsOf } from './helpers.js';
+import { corpusFiles, fixtureFiles, mergedFixtures, recordsOf, mergedCorpus, tsharkFieldRows, tsharkSeesInnerTransport } from './helpers.js';
 
 const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
 const hasMergecap = spawnSync('mergecap', ['-h'], { stdio: 'ignore' }).status === 0;
@@ -77,8 +77,7 @@ async function compare(file: string, origin?: string[]): Promise<{ bad: string[]
     '-r', file, '-o', 'ip.defragment:FALSE', '-o', 'ipv6.defragment:FALSE', '-o', 'tcp.relative_sequence_numbers:FALSE', '-T', 'fields', '-E', 'occurrence=f', '-E', 'separator=/t',
   ];
   for (const [f] of FIELDS) args.push('-e', f);
-  const rows = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 })
-    .split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  const rows = tsharkFieldRows(args);
   const records = await recordsOf(file);
   const d = new PacketDecoder();
   const bad: string[] = [];
@@ -87,8 +86,7 @@ async function compare(file: string, origin?: string[]): Promise<{ bad: string[]
     const row = rows[i];
     if (!row) return;
     const p = d.decode(rec.buf, rec.offset, rec.capLen, rec.linkType, rec.origLen);
-    const quoted = (p.has(Layer.Icmp) && p.icmp.innerOffset >= 0) || (p.has(Layer.Icmpv6) && p.icmp6.innerOffset >= 0);
-    const tunnel = p.ipProto === 4 || p.ipProto === 41;
+    const { quoted, tunnel } = tsharkSeesInnerTransport(p);
     FIELDS.forEach(([name, pick, parse], j) => {
       const theirs = row[j] ?? '';
       const ours = pick(p);
@@ -124,9 +122,7 @@ describe('decoded field values agree with tshark', () => {
 
   const { files, why } = corpusFiles();
   it.skipIf(!hasTshark || !hasMergecap || files.length === 0)(`on the tcpdump corpus ${why}`, async () => {
-    const readable = files.filter((f) => spawnSync('capinfos', ['-c', f], { stdio: 'ignore' }).status === 0);
-    const merged = join(tmp, 'corpus.pcapng');
-    execFileSync('mergecap', ['-a', '-F', 'pcapng', '-w', merged, ...readable], { stdio: 'ignore' });
+    const merged = mergedCorpus(tmp, files);
     const r = await compare(merged);
     console.log(`corpus: ${r.compared} field values compared with tshark`);
     expect(r.bad.slice(0, 40)).toEqual([]);

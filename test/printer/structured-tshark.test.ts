@@ -3,14 +3,14 @@
  * fixtures/edge/*.pcap, tshark's `-T fields` output (all occurrences, so the header quoted in an
  * ICMP error counts too) must start with the values our JSON holds, in the same order.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jsonFormatter } from '../../src/printer/structured.js';
 import { defaultPrintOptions } from '../../src/printer/options.js';
-import { corpusFiles, fixtureFiles, mergedFixtures, recordsOf } from '../codec/helpers.js';
+import { corpusFiles, fixtureFiles, mergedFixtures, recordsOf, mergedCorpus, tsharkFieldRows } from '../codec/helpers.js';
 
 const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
 const hasMergecap = spawnSync('mergecap', ['-h'], { stdio: 'ignore' }).status === 0;
@@ -186,8 +186,7 @@ const PREFS = [
 function tsharkRows(file: string): string[][] {
   const args = ['-r', file, ...PREFS, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', '-E', 'separator=/t'];
   for (const [f] of FIELDS) args.push('-e', f);
-  return execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 })
-    .split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  return tsharkFieldRows(args);
 }
 
 /** Our --json lines for the file tshark reads. */
@@ -259,10 +258,7 @@ describe('--json values agree with tshark', () => {
   const { files: corpus, why } = corpusFiles();
   const corpusWhy = !hasTshark ? WHY : !hasMergecap ? '(mergecap absent: corpus comparison skipped)' : why;
   it.skipIf(!hasTshark || !hasMergecap || corpus.length === 0)(`on tcpdump's test captures (merged, one tshark run) ${corpusWhy}`, async () => {
-    // Files mergecap cannot read (deliberately broken ones) are left out.
-    const readable = corpus.filter((f) => spawnSync('capinfos', ['-c', f], { stdio: 'ignore' }).status === 0);
-    const merged = join(tmp, 'corpus.pcapng');
-    execFileSync('mergecap', ['-a', '-F', 'pcapng', '-w', merged, ...readable], { stdio: 'ignore' });
+    const merged = mergedCorpus(tmp, corpus);
     const r = await compare(merged);
     console.log(`corpus: ${r.frames} frames, ${r.compared} --json values compared with tshark`);
     expect(r.bad.slice(0, 40)).toEqual([]);
