@@ -14,7 +14,8 @@ export const TCP_TEXT_PORTS: readonly number[] = [21, 25, 43, 80, 8080, 554, 855
 const RTSP_METHODS = ['DESCRIBE', 'ANNOUNCE', 'GET_PARAMETER', 'OPTIONS', 'PAUSE', 'PLAY', 'RECORD', 'REDIRECT', 'SETUP', 'SET_PARAMETER', 'TEARDOWN'];
 const SIP_METHODS = ['ACK', 'BYE', 'CANCEL', 'DO', 'INFO', 'INVITE', 'MESSAGE', 'NOTIFY', 'OPTIONS', 'PRACK', 'QAUTH', 'REFER', 'REGISTER', 'SPRACK', 'SUBSCRIBE', 'UPDATE', 'PUBLISH'];
 
-const HTTP_METHODS = [
+/** tcpdump's httpcmds (print-http.c); the fast path matches the same list. */
+export const HTTP_METHODS: readonly string[] = [
   'OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT', 'PATCH',
   'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'ORDERPATCH',
 ];
@@ -117,7 +118,7 @@ function printSshVersion(ctx: PrintContext, bp: number, len: number): void {
 }
 
 /** txtproto_print: the protocol name, then the first line (or with -v every line). */
-function txtproto(ctx: PrintContext, bp: number, len: number, cmds: string[] | null, name: string): void {
+function txtproto(ctx: PrintContext, bp: number, len: number, cmds: readonly string[] | null, name: string): void {
   let printThis = false;
   if (cmds !== null) {
     let t = fetchToken(ctx, bp, 0, len);

@@ -8,7 +8,7 @@
  */
 import type { TcpSeqTable } from './tcp.js';
 import { ipv6At } from './format.js';
-import { TCP_TEXT_PORTS, TCP_UNDECODED, UDP_UNDECODED } from './app.js';
+import { HTTP_METHODS, TCP_TEXT_PORTS, TCP_UNDECODED, UDP_UNDECODED } from './app.js';
 import { u32, i32 } from '../codec/wire.js';
 
 function portTable(ports: number[]): Uint8Array {
@@ -204,15 +204,12 @@ const FLAG_TEXT: Chunk[] = [];
 
 /** Ports whose payload the general printer summarises (tcpdump decodes them); HTTP is done here. */
 const TCP_APP_PORTS = portTable([...TCP_TEXT_PORTS.filter((p) => p !== 80 && p !== 8080), ...TCP_UNDECODED.keys()]);
-const HTTP_METHODS: readonly Uint8Array[] = [
-  'OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT', 'PATCH',
-  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'ORDERPATCH',
-].map((m) => Uint8Array.from(Buffer.from(m, 'latin1')));
+const HTTP_METHOD_BYTES: readonly Uint8Array[] = HTTP_METHODS.map((m) => Uint8Array.from(Buffer.from(m, 'latin1')));
 
 /** Whether b[from, to) is an HTTP method, ASCII case ignored (tokens here are printable ASCII). */
 function isHttpMethod(b: Buffer, from: number, to: number): boolean {
   const n = to - from;
-  for (const m of HTTP_METHODS) {
+  for (const m of HTTP_METHOD_BYTES) {
     if (m.length !== n) continue;
     let i = 0;
     for (; i < n; i++) {
