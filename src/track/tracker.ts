@@ -9,7 +9,7 @@
  * table is an LRU capped at `maxConnections`, and connections evicted before they finished are
  * counted (summary.evicted) rather than listed, so a SYN flood stays bounded.
  */
-import { Layer, TcpFlag, ipv4FromNumber, ipv6String, type Packet } from '../codec/index.js';
+import { Layer, TcpFlag, ipv4FromNumber, ipv6String, walkOptions, type Packet } from '../codec/index.js';
 import { i32 } from '../codec/wire.js';
 import { Endpoint, Hist, connState } from './zeek.js';
 import {
@@ -1290,35 +1290,37 @@ function closeKind(I: Int32Array, o: number): CloseKind {
   return 'open';
 }
 
+/** What the SYN option callback writes into: set by readSynOptions before each walk. */
+const synOpt: { b: Uint8Array; I: Int32Array; o: number; first: boolean; tfo: boolean } = {
+  b: new Uint8Array(0), I: new Int32Array(0), o: 0, first: false, tfo: false,
+};
+
+/** One option of a SYN or SYN+ACK, handed over by the codec's walkOptions. */
+function onSynOption(kind: number, p: number, len: number): void {
+  const { b, I, o } = synOpt;
+  if (synOpt.first) {
+    if (kind === 2 && len === 4) I[o + OPT_MSS] = (b[p + 2]! << 8) | b[p + 3]!;
+    else if (kind === 3 && len === 3) I[o + OPT_WSCALE] = b[p + 2]!;
+    else if (kind === 4 && len === 2) I[o + OPT_SACK] = 1;
+    else if (kind === 8 && len === 10) I[o + OPT_TS] = 1;
+  }
+  if (kind === 34 || (kind === 254 && len >= 4 && b[p + 2] === 0xf9 && b[p + 3] === 0x89)) synOpt.tfo = true;
+}
+
 /**
  * Parse the options of a SYN or SYN+ACK (`length` bytes at `at` in b) into the sender's option
  * fields of a connection record (`o`: the record offset plus the side); returns whether it
- * carried TFO.
+ * carried TFO. The walk stops at EOL or at the first malformed option.
  */
 function readSynOptions(b: Uint8Array, at: number, length: number, I: Int32Array, o: number, flags: number, fromClient: boolean): boolean {
-  let p = at;
-  const end = at + length;
-  let tfo = false;
   const first = I[o + OPT_SEEN] === 0;
-  while (p < end) {
-    const kind = b[p]!;
-    if (kind === 0) break;
-    if (kind === 1) {
-      p++;
-      continue;
-    }
-    if (p + 1 >= end) break;
-    const len = b[p + 1]!;
-    if (len < 2 || p + len > end) break;
-    if (first) {
-      if (kind === 2 && len === 4) I[o + OPT_MSS] = (b[p + 2]! << 8) | b[p + 3]!;
-      else if (kind === 3 && len === 3) I[o + OPT_WSCALE] = b[p + 2]!;
-      else if (kind === 4 && len === 2) I[o + OPT_SACK] = 1;
-      else if (kind === 8 && len === 10) I[o + OPT_TS] = 1;
-    }
-    if (kind === 34 || (kind === 254 && len >= 4 && b[p + 2] === 0xf9 && b[p + 3] === 0x89)) tfo = true;
-    p += len;
-  }
+  synOpt.b = b;
+  synOpt.I = I;
+  synOpt.o = o;
+  synOpt.first = first;
+  synOpt.tfo = false;
+  walkOptions(b, at, at + length, onSynOption);
+  const tfo = synOpt.tfo;
   if (first) {
     I[o + OPT_SEEN] = 1;
     I[o + OPT_TFO] = tfo ? 1 : 0;
