@@ -3,7 +3,9 @@
  * records straddle reads), gzip of pcap and pcapng, standard input ('-'), and a window smaller
  * than a record. All must give the same records as the plain file.
  */
-import { createReadStream, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -149,6 +151,37 @@ describe('standard input', () => {
     // Offsets in a gzip stream count decompressed bytes; the fault is where the reader stood.
     expect(out.n).toBe(4);
     expect(out.error).toBe('-: record 5 at byte offset 536: gzip: unexpected end of file');
+  });
+});
+
+describe('a path that is not a regular file', () => {
+  // Regular files are read with readSync; a FIFO can stall, so it is read off-thread and the
+  // event loop keeps running while the writer pauses (here a child process pausing 600 ms).
+  it('a named pipe gives the same records as the file without blocking the event loop', { timeout: 20_000 }, async () => {
+    const file = fx('two-links.pcapng');
+    const dir = mkdtempSync(join(tmpdir(), 'wirescope-fifo-'));
+    const fifo = join(dir, 'cap.fifo');
+    let last = performance.now();
+    let longestGap = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+    }, 10);
+    try {
+      execFileSync('mkfifo', [fifo]);
+      const writer = `const fs = require('fs'); const b = fs.readFileSync(process.argv[1]); const fd = fs.openSync(process.argv[2], 'w');
+        fs.writeSync(fd, b.subarray(0, 300)); setTimeout(() => { fs.writeSync(fd, b.subarray(300)); fs.closeSync(fd); }, 600);`;
+      const child = spawn(process.execPath, ['-e', writer, file, fifo], { stdio: 'ignore' });
+      const exited = new Promise((r) => child.on('close', r));
+      const got = summary(await readAllRecords(fifo));
+      await exited;
+      expect(got).toEqual(summary(await readAllRecords(file)));
+      expect(longestGap).toBeLessThan(300);
+    } finally {
+      clearInterval(timer);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
