@@ -29,11 +29,17 @@ export class Ipv6View {
     this.buf = buf;
     this.offset = offset;
     this.length = length;
+    this.finalDstOffset = offset + 24;
+    // The decoder sets the fragment and jumbo fields only after adding an extension header, so
+    // with none they still hold their defaults (and the common case is four stores).
+    if (this.extCount !== 0) this.clearExtensions();
+  }
+
+  private clearExtensions(): void {
     this.extCount = 0;
     this.fragmentHeaderOffset = -1;
     this.fragmented = false;
     this.jumboLength = 0;
-    this.finalDstOffset = offset + 24;
   }
 
   /** Appends an extension header; false when the list is full. */

@@ -56,40 +56,45 @@ export class TcpView {
   /** TFO cookie (kind 34, or kind 254 with ExID 0xF989): absolute offset and length, -1 if absent. */
   tfoCookieOffset = -1;
   tfoCookieLength = -1;
-  /** Set when an option other than timestamps was stored, so the next reset has work to do. */
+  /** Set when the options were walked (some field may hold a value), so the next reset clears them. */
   private optionsDirty = false;
 
   /** @param packet where the pseudo-header and coverage come from */
   constructor(private readonly packet: ChecksumSource) {}
 
-  /** Re-points the view and parses its options; returns the offset of a bad option or -1. */
+  /**
+   * Re-points the view and parses its options; returns the offset of a bad option or -1.
+   * Small on purpose (it inlines into the decoder's fast path): clearing old options and
+   * walking new ones are calls, taken only for headers other than the common shapes.
+   */
   reset(buf: Buffer, offset: number, headerLength: number): number {
+    // The common Linux layout NOP NOP TS needs no walk. Read before the stores below, which
+    // would make V8 load the buffer's bounds again.
+    const linuxTimestamps =
+      headerLength === 32 && buf[offset + 20] === 1 && buf[offset + 21] === 1 && buf[offset + 22] === 8 &&
+      buf[offset + 23] === 10;
     this.buf = buf;
     this.offset = offset;
     this.length = headerLength;
     this.headerLength = headerLength;
-    this.tsOffset = -1;
-    if (this.optionsDirty) {
-      this.optionsDirty = false;
-      this.mss = -1;
-      this.windowScale = -1;
-      this.sackPermitted = false;
-      this.sackBlockCount = 0;
-      this.sackOffset = -1;
-      this.tfoCookieOffset = -1;
-      this.tfoCookieLength = -1;
-    }
-    if (headerLength === 20) return -1;
-    const start = offset + 20;
-    const end = offset + headerLength;
-    // The common Linux layout NOP NOP TS: no walk needed.
-    if (
-      headerLength === 32 && buf[start] === 1 && buf[start + 1] === 1 && buf[start + 2] === 8 && buf[start + 3] === 10
-    ) {
-      this.tsOffset = start + 4;
+    if (this.optionsDirty) this.clearOptions();
+    if (linuxTimestamps) {
+      this.tsOffset = offset + 24;
       return -1;
     }
-    return this.parseOptions(start, end);
+    this.tsOffset = -1;
+    return headerLength === 20 ? -1 : this.parseOptions(offset + 20, offset + headerLength);
+  }
+
+  private clearOptions(): void {
+    this.optionsDirty = false;
+    this.mss = -1;
+    this.windowScale = -1;
+    this.sackPermitted = false;
+    this.sackBlockCount = 0;
+    this.sackOffset = -1;
+    this.tfoCookieOffset = -1;
+    this.tfoCookieLength = -1;
   }
 
   private parseOptions(start: number, end: number): number {
