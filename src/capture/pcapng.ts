@@ -5,7 +5,7 @@
  * length is checked. SHB and IDB bodies and option lists go through binary-parser (cold);
  * packet block headers are read straight from the window (hot).
  */
-import { Parser } from 'binary-parser/dist/binary_parser.js';
+import { Parser } from 'binary-parser';
 import { CaptureError } from '../errors.js';
 import type { ByteWindow } from './bytes.js';
 import { BatchedSource, BATCH_RECORDS } from './batched.js';
@@ -109,7 +109,10 @@ function clockFor(tsresol: { base: 2 | 10; exp: number }, tsoffset: bigint): Clo
   return { fast: false, units: 0, nsPerUnit: 0, unitsBig, offset, hi: -1, lo: 0, sec: 0, nsec: 0 };
 }
 
-/** Sets r.tsSec / r.tsNsec from the two 32-bit halves of a timestamp. */
+/**
+ * Sets r.tsSec / r.tsNsec from the two 32-bit halves of a timestamp. Kept small so the packet
+ * loop inlines it: the step from the last packet's time is the common case.
+ */
 function setTimestamp(r: CaptureRecord, hi: number, lo: number, c: Clock): void {
   if (c.fast && hi === c.hi) {
     // Same high half as the last packet: step from its time by the difference of the low
@@ -128,6 +131,11 @@ function setTimestamp(r: CaptureRecord, hi: number, lo: number, c: Clock): void 
     r.tsNsec = nsec;
     return;
   }
+  setTimestampAfresh(r, hi, lo, c);
+}
+
+/** The whole conversion, when the high half changed or the resolution is not a power of ten. */
+function setTimestampAfresh(r: CaptureRecord, hi: number, lo: number, c: Clock): void {
   if (c.fast) {
     const d = c.units;
     let cur = hi >>> 16;
