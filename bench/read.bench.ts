@@ -1,55 +1,19 @@
 /**
  * Capture reading: records/s and MB/s of `openCapture` over the 1,000,000-packet capture (as pcap
  * and as pcapng) and a 1 GiB capture, against `tcpdump -r FILE -w /dev/null` and
- * `cat FILE > /dev/null` on the same file in the same run, with our peak RSS. Our reader runs in a child process (this file, run
- * as a script) so its RSS is its own; all three are timed the same way, as whole processes.
- *
- *   node dist/bench/read.bench.js FILE    read FILE, print {records, bytes, ms, maxRssKb}
+ * `cat FILE > /dev/null` on the same file in the same run, with our peak RSS. Our reader runs in
+ * a child process (read-child.ts) so its RSS is its own; all three are timed the same way, as
+ * whole processes.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openCapture } from '../src/capture/index.js';
 import type { BenchContext } from './context.js';
+import type { ChildReport } from './read-child.js';
 
-const here = fileURLToPath(import.meta.url);
-
-interface ChildReport {
-  records: number;
-  bytes: number;
-  /** Time inside the child, from open to the last record. */
-  ms: number;
-  maxRssKb: number;
-}
-
-/** Reads every record, touching each one as a consumer would (its length). */
-async function readFile(file: string): Promise<ChildReport> {
-  const t0 = process.hrtime.bigint();
-  const src = await openCapture(file);
-  let records = 0;
-  let bytes = 0;
-  for await (const batch of src) {
-    records += batch.length;
-    for (let i = 0; i < batch.length; i++) bytes += batch[i]!.capLen;
-  }
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  return { records, bytes, ms, maxRssKb: peakRssKb() };
-}
-
-/**
- * This process's peak RSS. Linux keeps getrusage's ru_maxrss across exec, so a child forked
- * from a big parent reports the parent's peak; VmHWM belongs to the new image alone.
- */
-function peakRssKb(): number {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (m) return Number(m[1]);
-  } catch {
-    // not Linux: fall back to getrusage
-  }
-  return process.resourceUsage().maxRSS;
-}
+/** The reader runs in its own small module, so the child loads only what reading needs. */
+const child = fileURLToPath(new URL('./read-child.js', import.meta.url));
 
 /** Wall-clock seconds of a whole process (best of `runs`), and its stdout the last time. */
 function timed(cmd: string, args: string[], runs: number): { s: number; stdout: string; status: number | null } {
@@ -75,7 +39,7 @@ function measure(ctx: BenchContext, label: string, file: string, runs: number): 
   const mb = size / 1e6;
   const warm = (): void => void timed('sh', ['-c', 'cat "$0" > /dev/null', file], 1);
   const tools: { name: string; cmd: string; args: string[] }[] = [
-    { name: 'wirescope', cmd: process.execPath, args: [here, file] },
+    { name: 'wirescope', cmd: process.execPath, args: [child, file] },
     { name: 'cat', cmd: 'sh', args: ['-c', 'cat "$0" > /dev/null', file] },
   ];
   if (ctx.has('tcpdump')) tools.push({ name: 'tcpdump', cmd: 'tcpdump', args: ['-r', file, '-w', '/dev/null'] });
@@ -174,14 +138,4 @@ export default async function readBench(ctx: BenchContext): Promise<void> {
   measure(ctx, '1M-packet capture', ctx.bigPcap, 3);
   measure(ctx, 'the same as pcapng', ensurePcapngCopy(ctx.dataDir, ctx.bigPcap), 3);
   measure(ctx, '1 GiB capture', await ctx.ensureGigCapture(), 2);
-}
-
-if (process.argv[1] === here) {
-  readFile(process.argv[2]!).then(
-    (r) => process.stdout.write(JSON.stringify(r) + '\n'),
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 2;
-    },
-  );
 }
