@@ -195,10 +195,12 @@ export class PacketDecoder {
     p.vlanCount = 0;
     p.issue = null;
     p.truncated = orig > capLen;
-    // The fast path sets every field below itself. `=== true`: when V8 does not inline it, a
-    // call's result has no known type, and the comparison is one instruction where a truth
-    // test is a dozen.
-    if (linkType === 1 && this.fastPath && this.commonEthernet(p, buf, offset, offset + capLen) === true) return p;
+    // The fast path sets every field below itself. `=== true`: V8 does not know that a field
+    // or a (not inlined) call's result is a boolean, and the comparison is one instruction
+    // where a truth test is a dozen.
+    if (linkType === 1 && this.fastPath === true && this.commonEthernet(p, buf, offset, offset + capLen) === true) {
+      return p;
+    }
     this.general(p, buf, offset, capLen, linkType);
     return p;
   }

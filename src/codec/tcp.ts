@@ -77,7 +77,8 @@ export class TcpView {
     this.offset = offset;
     this.length = headerLength;
     this.headerLength = headerLength;
-    if (this.optionsDirty) this.clearOptions();
+    // `=== true`: one compare, where the truth test of a field V8 cannot type is a dozen.
+    if (this.optionsDirty === true) this.clearOptions();
     if (linuxTimestamps) {
       this.tsOffset = offset + 24;
       return -1;
