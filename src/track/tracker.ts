@@ -12,6 +12,7 @@
 import { Layer, TcpFlag, ipv4FromNumber, ipv6String, walkOptions, type Packet } from '../codec/index.js';
 import { i32 } from '../codec/wire.js';
 import { Endpoint, Hist, connState } from './zeek.js';
+import { JsonBytes, ascii, constantBytes, type Constant } from './jsonbytes.js';
 import {
   ViolationKinds,
   type CloseKind,
@@ -267,13 +268,16 @@ export class HandshakeTracker {
   private readonly file: string;
   private readonly keep: boolean;
   private readonly json: boolean;
-  private readonly fileJson: string;
+  /** The file name as JSON text, UTF-8. */
+  private readonly fileJson: Constant;
   /**
    * json mode: connections finished before the end, as UTF-8 JSON text (bytes, not strings: a
    * string built from pieces stays a tree of them, which the young-generation GC copies at
    * every collection), and their first packet numbers.
    */
   private readonly doneText: Buffer[] = [];
+  /** json mode: where a connection finished early is written before it is kept as bytes. */
+  private early: JsonBytes | null = null;
   private readonly doneFirst: number[] = [];
   /** json mode: connections still held at the end, written by finishJson from their records. */
   private readonly pending: number[] = [];
@@ -284,6 +288,11 @@ export class HandshakeTracker {
   private baseSec = NO_VALUE;
   private haveBase = false;
   private readonly seg = new Int32Array(9);
+  /**
+   * @internal The capture seconds of the packet fed next by feedClocked: a Float64Array, since
+   * seconds past 2^30 passed as an argument are a heap number allocated per packet.
+   */
+  readonly clock = new Float64Array(1);
 
   constructor(opts: TrackerOptions = {}) {
     this.maxConnections = Math.max(1, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
@@ -291,7 +300,7 @@ export class HandshakeTracker {
     this.file = opts.file ?? '';
     this.keep = opts.keep ?? true;
     this.json = opts.json ?? false;
-    this.fileJson = JSON.stringify(this.file);
+    this.fileJson = constantBytes(Buffer.from(JSON.stringify(this.file)));
     this.onConnection = opts.onConnection;
     // Sized for the cap up front (within reason), so growing is rare.
     let n = INITIAL_BUCKETS;
@@ -318,6 +327,12 @@ export class HandshakeTracker {
    * TCP header are counted and otherwise ignored.
    */
   feed(pkt: Packet, tsSec: number, tsNsec: number, index: number): void {
+    this.clock[0] = tsSec;
+    this.feedClocked(pkt, tsNsec, index);
+  }
+
+  /** @internal feed() with the seconds already in `clock[0]`. */
+  feedClocked(pkt: Packet, tsNsec: number, index: number): void {
     const tcp = pkt.tcp;
     const t = tcp.offset;
     const b = pkt.buf;
@@ -373,7 +388,7 @@ export class HandshakeTracker {
     s[P_OPT_OFFSET] = t + 20;
     s[P_OPT_LENGTH] = optionsLength;
     s[P_LEN] = payloadLength;
-    this.track(b, v6, srcAddrOffset, dstAddrOffset, tsSec, tsNsec, index);
+    this.track(b, v6, srcAddrOffset, dstAddrOffset, tsNsec, index);
   }
 
   /** Count a packet that carried no trackable TCP segment. */
@@ -393,14 +408,17 @@ export class HandshakeTracker {
     s[P_OPT_OFFSET] = seg.optionsOffset;
     s[P_OPT_LENGTH] = seg.optionsLength;
     s[P_LEN] = seg.payloadLength;
-    this.track(seg.buf, seg.ipVersion === 6, seg.srcAddrOffset, seg.dstAddrOffset, tsSec, tsNsec, index);
+    this.clock[0] = tsSec;
+    this.track(seg.buf, seg.ipVersion === 6, seg.srcAddrOffset, seg.dstAddrOffset, tsNsec, index);
   }
 
-  /** The segment in `this.seg`, addresses at the offsets in buf. */
-  private track(buf: Uint8Array, v6: boolean, so: number, dO: number, tsSec: number, tsNsec: number, index: number): void {
+  /** The segment in `this.seg` at `clock[0]` seconds, addresses at the offsets in buf. */
+  private track(buf: Uint8Array, v6: boolean, so: number, dO: number, tsNsec: number, index: number): void {
     this.summary.packets++;
     this.summary.tcpPackets++;
-    // Seconds are kept relative to the first packet: capture seconds then print back exactly.
+    // Seconds are kept relative to the first packet: small integers (no heap number when
+    // passed on), and capture seconds print back exactly.
+    const tsSec = this.clock[0]!;
     if (!this.haveBase) {
       this.haveBase = true;
       this.baseSec = tsSec;
@@ -981,7 +999,9 @@ export class HandshakeTracker {
     } else {
       if (this.json && !atEnd) {
         this.doneFirst.push(this.doubles[slot * DOUBLES + FIRST_INDEX]!);
-        this.doneText.push(Buffer.from(this.reportJson(slot)));
+        const early = (this.early ??= new JsonBytes(null, 4096));
+        this.writeJson(slot, early);
+        this.doneText.push(early.take());
       }
       if (!this.json || this.onConnection !== undefined) {
         const report = this.report(slot);
@@ -1044,26 +1064,25 @@ export class HandshakeTracker {
     const first = this.doneFirst;
     const text = this.doneText;
     const early = Array.from({ length: text.length }, (_, i) => i).sort((a, b) => first[a]! - first[b]!);
-    let chunk = '';
+    const out = new JsonBytes(write);
     let n = 0;
     let i = 0;
     let j = 0;
     // Merged by first packet: those finished early, already text, and those held to the end.
     while (i < early.length || j < pending.length) {
-      if (n++ > 0) chunk += ',';
+      if (n++ > 0) {
+        out.reserve(1);
+        out.byte(0x2c);
+      }
       if (j === pending.length || (i < early.length && first[early[i]!]! < D[pending[j]! * DOUBLES + FIRST_INDEX]!)) {
-        if (chunk !== '') write(Buffer.from(chunk));
-        chunk = '';
-        write(text[early[i++]!]!);
+        const piece = text[early[i++]!]!;
+        out.reserve(piece.length);
+        out.bytes(piece);
       } else {
-        chunk += this.reportJson(pending[j++]!);
-        if (chunk.length >= 1 << 16) {
-          write(Buffer.from(chunk));
-          chunk = '';
-        }
+        this.writeJson(pending[j++]!, out);
       }
     }
-    if (chunk !== '') write(Buffer.from(chunk));
+    out.end();
     for (const slot of pending) this.freeSlot(slot);
     pending.length = 0;
     first.length = 0;
@@ -1072,11 +1091,37 @@ export class HandshakeTracker {
   }
 
   private releaseAll(atEnd = false): void {
-    const all: number[] = [];
-    for (let s = this.oldest; s !== NO_SLOT; s = this.newer[s]!) all.push(s);
-    for (const s of all) this.release(s, false, atEnd);
+    if (atEnd && this.json && this.onConnection === undefined) this.holdAll();
+    else {
+      const all: number[] = [];
+      for (let s = this.oldest; s !== NO_SLOT; s = this.newer[s]!) all.push(s);
+      for (const s of all) this.release(s, false, atEnd);
+    }
     this.closing.length = 0;
     this.closingHead = 0;
+  }
+
+  /**
+   * releaseAll for finishJson: what release() does for each connection at the end (count it,
+   * keep its record for writing), with the table emptied at once rather than slot by slot.
+   * It runs once, for thousands of connections: release() would be optimised for it, and would
+   * meet unlink's never-taken branches (the newest end) and throw that code away.
+   */
+  private holdAll(): void {
+    const I = this.ints;
+    const pending = this.pending;
+    for (let s = this.oldest; s !== NO_SLOT; s = this.newer[s]!) {
+      const o = s * INTS;
+      if (I[o + LIVE] === 0) continue;
+      I[o + LIVE] = 0;
+      this.count(o);
+      pending.push(s);
+    }
+    for (const s of pending) this.chain[s] = NO_SLOT;
+    this.buckets.fill(NO_SLOT);
+    this.newest = NO_SLOT;
+    this.oldest = NO_SLOT;
+    this.liveCount = 0;
   }
 
   private count(o: number): void {
@@ -1186,41 +1231,162 @@ export class HandshakeTracker {
   }
 
   /**
-   * JSON.stringify(this.report(slot)), written out: the same keys in the same order, numbers as
-   * JSON prints them (template literals and JSON both use Number's toString), and only the
-   * strings that may need escaping (file name, violation messages) passed through JSON.stringify.
-   * Endpoints, outcome names, the history and `start` never need escaping.
+   * JSON.stringify(this.report(slot)), written as bytes: the same keys in the same order,
+   * numbers as JSON prints them, and only the strings that may need escaping (file name,
+   * violation messages) passed through JSON.stringify. Endpoints, outcome names, the history
+   * and `start` never need escaping.
    */
-  private reportJson(slot: number): string {
+  private writeJson(slot: number, w: JsonBytes): void {
     const I = this.ints;
     const D = this.doubles;
     const o = slot * INTS;
     const d = slot * DOUBLES;
     const synToSynAck = this.rtt(slot, RTT_SYN_TO_SYN_ACK);
     const synAckToAck = this.rtt(slot, RTT_SYN_ACK_TO_ACK);
-    const totalNs = synToSynAck !== null && synAckToAck !== null ? synToSynAck + synAckToAck : null;
     const violations = this.violations[slot];
-    return `{"client":"${this.endpoint(slot, 0)}","server":"${this.endpoint(slot, 1)}","ipVersion":${I[o + V6] !== 0 ? 6 : 4},` +
-      `"handshake":"${outcome(I, o)}","close":"${closeKind(I, o)}","state":"${this.state(slot)}","history":"${this.histories[slot]!}",` +
-      `"synRetries":${I[o + SYN_RETRIES]!},"synAckRetries":${I[o + SYN_ACK_RETRIES]!},` +
-      `"handshakeRtt":{"synToSynAckNs":${synToSynAck},"synAckToAckNs":${synAckToAck},"totalNs":${totalNs},"connectNs":${this.rtt(slot, RTT_CONNECT)}},` +
-      `"durationNs":${nsBetween(D[d + FIRST_SEC]!, D[d + FIRST_NSEC]!, D[d + LAST_SEC]!, D[d + LAST_NSEC]!)},"start":"${this.start(slot)}",` +
-      `"options":{"client":${endpointOptionsJson(I, o)},"server":${endpointOptionsJson(I, o + 1)},` +
-      `"negotiated":{"windowScale":${I[o + OPT_WSCALE] !== NO_VALUE && I[o + OPT_WSCALE + 1] !== NO_VALUE},` +
-      `"sackPermitted":${I[o + OPT_SACK] !== 0 && I[o + OPT_SACK + 1] !== 0},"timestamps":${I[o + OPT_TS] !== 0 && I[o + OPT_TS + 1] !== 0},` +
-      `"ecn":${I[o + OPT_ECN] !== 0 && I[o + OPT_ECN + 1] !== 0},"tfoDataAccepted":${I[o + TFO_DATA_ACCEPTED] !== 0}}},` +
-      `"packets":{"client":${D[d + PKTS]!},"server":${D[d + PKTS + 1]!}},"bytes":{"client":${D[d + BYTES]!},"server":${D[d + BYTES + 1]!}},` +
-      `"firstPacket":${D[d + FIRST_INDEX]!},"lastPacket":${D[d + LAST_INDEX]!},"file":${this.fileJson},` +
-      `"violations":${violations === null || violations === undefined ? '[]' : JSON.stringify(violations)}}`;
+    const history = this.histories[slot]!;
+    // Everything but the violations: about 600 constant bytes and 30 values of at most 25
+    // characters each, plus the history and the file name.
+    w.reserve(2048 + history.length + this.fileJson[0]!);
+    w.constant(J_CLIENT);
+    this.writeEndpoint(slot, 0, w);
+    w.constant(J_SERVER);
+    this.writeEndpoint(slot, 1, w);
+    w.constant(I[o + V6] !== 0 ? J_IPV6 : J_IPV4);
+    w.ascii(outcome(I, o));
+    w.constant(J_CLOSE);
+    w.ascii(closeKind(I, o));
+    w.constant(J_STATE);
+    w.ascii(this.state(slot));
+    w.constant(J_HISTORY);
+    w.ascii(history);
+    w.constant(J_SYN_RETRIES);
+    w.number(I[o + SYN_RETRIES]!);
+    w.constant(J_SYN_ACK_RETRIES);
+    w.number(I[o + SYN_ACK_RETRIES]!);
+    w.constant(J_SYN_TO_SYN_ACK);
+    w.numberOrNull(synToSynAck);
+    w.constant(J_SYN_ACK_TO_ACK);
+    w.numberOrNull(synAckToAck);
+    w.constant(J_TOTAL);
+    w.numberOrNull(synToSynAck !== null && synAckToAck !== null ? synToSynAck + synAckToAck : null);
+    w.constant(J_CONNECT);
+    w.numberOrNull(this.rtt(slot, RTT_CONNECT));
+    w.constant(J_DURATION);
+    w.number(nsBetween(D[d + FIRST_SEC]!, D[d + FIRST_NSEC]!, D[d + LAST_SEC]!, D[d + LAST_NSEC]!));
+    w.constant(J_START);
+    w.number(D[d + FIRST_SEC]! + this.baseSec);
+    w.byte(0x2e);
+    const nsec = D[d + FIRST_NSEC]!;
+    if (nsec >= 0 && nsec < 1e9 && (nsec | 0) === nsec) w.padded9(nsec);
+    else w.ascii(String(nsec).padStart(9, '0'));
+    w.constant(J_OPTIONS);
+    writeEndpointOptions(I, o, w);
+    w.constant(J_SERVER_OPTIONS);
+    writeEndpointOptions(I, o + 1, w);
+    w.constant(J_NEGOTIATED_WSCALE);
+    w.boolean(I[o + OPT_WSCALE] !== NO_VALUE && I[o + OPT_WSCALE + 1] !== NO_VALUE);
+    w.constant(J_SACK);
+    w.boolean(I[o + OPT_SACK] !== 0 && I[o + OPT_SACK + 1] !== 0);
+    w.constant(J_TIMESTAMPS);
+    w.boolean(I[o + OPT_TS] !== 0 && I[o + OPT_TS + 1] !== 0);
+    w.constant(J_ECN);
+    w.boolean(I[o + OPT_ECN] !== 0 && I[o + OPT_ECN + 1] !== 0);
+    w.constant(J_TFO_ACCEPTED);
+    w.boolean(I[o + TFO_DATA_ACCEPTED] !== 0);
+    w.constant(J_PACKETS);
+    w.number(D[d + PKTS]!);
+    w.constant(J_SERVER_COUNT);
+    w.number(D[d + PKTS + 1]!);
+    w.constant(J_BYTES);
+    w.number(D[d + BYTES]!);
+    w.constant(J_SERVER_COUNT);
+    w.number(D[d + BYTES + 1]!);
+    w.constant(J_FIRST_PACKET);
+    w.number(D[d + FIRST_INDEX]!);
+    w.constant(J_LAST_PACKET);
+    w.number(D[d + LAST_INDEX]!);
+    w.constant(J_FILE);
+    w.constant(this.fileJson);
+    w.constant(J_VIOLATIONS);
+    if (violations === null || violations === undefined) w.constant(J_NO_VIOLATIONS);
+    else w.text(JSON.stringify(violations));
+    w.reserve(1);
+    w.byte(0x7d);
+  }
+
+  /** `a.b.c.d:port` or `[v6]:port`, as endpointString. */
+  private writeEndpoint(slot: number, side: number, w: JsonBytes): void {
+    const I = this.ints;
+    const o = slot * INTS;
+    if (I[o + V6] === 0) w.ipv4(I[o + ADDR0 + side]!);
+    else {
+      const hi = o + ADDR_HI + 3 * side;
+      w.byte(0x5b);
+      w.ascii(ipv6Text(I[o + ADDR0 + side]!, I[hi]!, I[hi + 1]!, I[hi + 2]!));
+      w.byte(0x5d);
+    }
+    w.byte(0x3a);
+    w.number(I[o + PORT + side]!);
   }
 }
 
-/** One side's options as JSON text, keys in endpointOptions' order. */
-function endpointOptionsJson(I: Int32Array, o: number): string {
+// The constant runs of a connection's JSON text, between the values writeJson fills in.
+const J_CLIENT = ascii('{"client":"');
+const J_SERVER = ascii('","server":"');
+const J_IPV4 = ascii('","ipVersion":4,"handshake":"');
+const J_IPV6 = ascii('","ipVersion":6,"handshake":"');
+const J_CLOSE = ascii('","close":"');
+const J_STATE = ascii('","state":"');
+const J_HISTORY = ascii('","history":"');
+const J_SYN_RETRIES = ascii('","synRetries":');
+const J_SYN_ACK_RETRIES = ascii(',"synAckRetries":');
+const J_SYN_TO_SYN_ACK = ascii(',"handshakeRtt":{"synToSynAckNs":');
+const J_SYN_ACK_TO_ACK = ascii(',"synAckToAckNs":');
+const J_TOTAL = ascii(',"totalNs":');
+const J_CONNECT = ascii(',"connectNs":');
+const J_DURATION = ascii('},"durationNs":');
+const J_START = ascii(',"start":"');
+const J_OPTIONS = ascii('","options":{"client":');
+const J_SERVER_OPTIONS = ascii(',"server":');
+const J_NEGOTIATED_WSCALE = ascii(',"negotiated":{"windowScale":');
+const J_SACK = ascii(',"sackPermitted":');
+const J_TIMESTAMPS = ascii(',"timestamps":');
+const J_ECN = ascii(',"ecn":');
+const J_TFO_ACCEPTED = ascii(',"tfoDataAccepted":');
+const J_PACKETS = ascii('}},"packets":{"client":');
+const J_SERVER_COUNT = ascii(',"server":');
+const J_BYTES = ascii('},"bytes":{"client":');
+const J_FIRST_PACKET = ascii('},"firstPacket":');
+const J_LAST_PACKET = ascii(',"lastPacket":');
+const J_FILE = ascii(',"file":');
+const J_VIOLATIONS = ascii(',"violations":');
+const J_NO_VIOLATIONS = ascii('[]');
+const J_MSS = ascii('{"mss":');
+const J_WSCALE = ascii(',"windowScale":');
+const J_TFO = ascii(',"tfo":');
+const J_END = ascii('}');
+const J_NULL = ascii('null');
+
+/** One side's options as JSON, keys in endpointOptions' order. */
+function writeEndpointOptions(I: Int32Array, o: number, w: JsonBytes): void {
   const mss = I[o + OPT_MSS]!;
   const windowScale = I[o + OPT_WSCALE]!;
-  return `{"mss":${mss === NO_VALUE ? 'null' : mss},"windowScale":${windowScale === NO_VALUE ? 'null' : windowScale},` +
-    `"sackPermitted":${I[o + OPT_SACK] !== 0},"timestamps":${I[o + OPT_TS] !== 0},"tfo":${I[o + OPT_TFO] !== 0},"ecn":${I[o + OPT_ECN] !== 0}}`;
+  w.constant(J_MSS);
+  if (mss === NO_VALUE) w.constant(J_NULL);
+  else w.number(mss);
+  w.constant(J_WSCALE);
+  if (windowScale === NO_VALUE) w.constant(J_NULL);
+  else w.number(windowScale);
+  w.constant(J_SACK);
+  w.boolean(I[o + OPT_SACK] !== 0);
+  w.constant(J_TIMESTAMPS);
+  w.boolean(I[o + OPT_TS] !== 0);
+  w.constant(J_TFO);
+  w.boolean(I[o + OPT_TFO] !== 0);
+  w.constant(J_ECN);
+  w.boolean(I[o + OPT_ECN] !== 0);
+  w.constant(J_END);
 }
 
 /** One side's options; `o` is the record offset plus the side (0 client, 1 server). */
@@ -1346,15 +1512,43 @@ export function flagNames(flags: number): string {
 /** `a.b.c.d:port` or `[v6]:port`, the address text being the codec's (RFC 5952, as tcpdump). */
 export function endpointString(v6: boolean, w0: number, w1: number, w2: number, w3: number, port: number): string {
   if (!v6) return `${ipv4FromNumber(w0)}:${port}`;
-  putWord(V6_SCRATCH, 0, w0);
-  putWord(V6_SCRATCH, 4, w1);
-  putWord(V6_SCRATCH, 8, w2);
-  putWord(V6_SCRATCH, 12, w3);
-  return `[${ipv6String(V6_SCRATCH, 0)}]:${port}`;
+  return `[${ipv6Text(w0, w1, w2, w3)}]:${port}`;
 }
 
-/** One scratch address for endpointString (called once per finished connection and side). */
+/** One scratch address for ipv6Text. */
 const V6_SCRATCH = new Uint8Array(16);
+/**
+ * Text of recent IPv6 addresses, direct-mapped by a hash of their words: a capture's
+ * connections share few addresses, and the codec's formatter builds several strings each time.
+ */
+const V6_CACHE_SIZE = 256;
+const v6CacheWords = new Int32Array(4 * V6_CACHE_SIZE);
+const v6CacheText: string[] = new Array<string>(V6_CACHE_SIZE).fill('');
+
+/** The RFC 5952 text of the IPv6 address in four 32-bit words (signed or unsigned), as the codec's ipv6String. */
+function ipv6Text(w0: number, w1: number, w2: number, w3: number): string {
+  w0 |= 0;
+  w1 |= 0;
+  w2 |= 0;
+  w3 |= 0;
+  const i = mix(w0 ^ Math.imul(w1, 0x85ebca6b) ^ Math.imul(w2, 0xc2b2ae35) ^ Math.imul(w3, 0x27d4eb2f)) & (V6_CACHE_SIZE - 1);
+  const k = 4 * i;
+  const W = v6CacheWords;
+  let text = v6CacheText[i]!;
+  if (text === '' || W[k] !== w0 || W[k + 1] !== w1 || W[k + 2] !== w2 || W[k + 3] !== w3) {
+    putWord(V6_SCRATCH, 0, w0);
+    putWord(V6_SCRATCH, 4, w1);
+    putWord(V6_SCRATCH, 8, w2);
+    putWord(V6_SCRATCH, 12, w3);
+    text = ipv6String(V6_SCRATCH, 0);
+    W[k] = w0;
+    W[k + 1] = w1;
+    W[k + 2] = w2;
+    W[k + 3] = w3;
+    v6CacheText[i] = text;
+  }
+  return text;
+}
 
 function putWord(b: Uint8Array, o: number, w: number): void {
   b[o] = w >>> 24;

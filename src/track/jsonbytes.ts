@@ -1,0 +1,210 @@
+/**
+ * JSON text written as bytes into large Buffers, for the `--json` report of many thousands of
+ * connections: no string per value and no cons-string tree to flatten and re-encode. Each write
+ * is a small function, so V8 optimises them after a few hundred connections even though the
+ * report runs once, at the end, with cold code.
+ */
+
+/** Size of each piece handed on (the last one may be shorter). */
+const PIECE = 1 << 20;
+const FIRST_PIECE = 4096;
+
+/** Two decimal digits per entry: DIGIT_PAIRS[2n], DIGIT_PAIRS[2n + 1] for 0 <= n < 100. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let n = 0; n < 100; n++) {
+  DIGIT_PAIRS[2 * n] = 0x30 + ((n / 10) | 0);
+  DIGIT_PAIRS[2 * n + 1] = 0x30 + (n % 10);
+}
+
+/**
+ * Constant text for `JsonBytes.constant`: its length in bytes, then its bytes as big-endian
+ * 32-bit words, the last one padded with zeros.
+ */
+export type Constant = Int32Array;
+
+/** A constant from UTF-8 bytes. */
+export function constantBytes(bytes: Uint8Array): Constant {
+  const c = new Int32Array(1 + ((bytes.length + 3) >>> 2));
+  c[0] = bytes.length;
+  for (let i = 0; i < bytes.length; i++) c[1 + (i >>> 2)]! |= bytes[i]! << (24 - 8 * (i & 3));
+  return c;
+}
+
+/** A constant from ASCII text. */
+export function ascii(text: string): Constant {
+  return constantBytes(Buffer.from(text, 'latin1'));
+}
+
+/** Bytes a constant may write past its end (overwritten by what follows). */
+const CONSTANT_SLACK = 3;
+
+export class JsonBytes {
+  private buf: Buffer;
+  private pos = 0;
+
+  /**
+   * `flush` receives each full piece; the writer never touches a piece again once handed on.
+   * Without it the writer grows instead, and `take()` gives what was written.
+   */
+  constructor(private readonly flush: ((piece: Buffer) => void) | null, private readonly size = PIECE) {
+    // The first piece is small, so handing on runs within the first few records, while the
+    // code still gathers type feedback (see reserve).
+    this.buf = Buffer.allocUnsafe(Math.min(size, FIRST_PIECE));
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  }
+
+  /** this.buf as a DataView, for writing constants a word at a time. */
+  private view: DataView;
+
+  private setBuffer(buf: Buffer): void {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  }
+
+  /** Bytes written but not yet handed on. */
+  get pending(): number {
+    return this.pos;
+  }
+
+  /** Hands on what was written so far (nothing if empty). */
+  end(): void {
+    if (this.pos === 0 || this.flush === null) return;
+    this.flush(this.buf.subarray(0, this.pos));
+    this.setBuffer(Buffer.allocUnsafe(this.size));
+    this.pos = 0;
+  }
+
+  /** A writer without `flush`: a copy of what was written since the last take (small copies share Node's pool). */
+  take(): Buffer {
+    const copy = Buffer.from(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    return copy;
+  }
+
+  /**
+   * Room for `n` more bytes: the current piece is handed on (or grown) when it cannot take them.
+   * The writes below do not check for room themselves: a check that hands on a full piece is
+   * first reached after a megabyte, and its first run would throw away their optimised code.
+   * The caller reserves enough for a whole record first.
+   */
+  reserve(n: number): void {
+    n += CONSTANT_SLACK;
+    if (this.pos + n <= this.buf.length) return;
+    if (this.flush === null) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+      this.buf.copy(grown, 0, 0, this.pos);
+      this.setBuffer(grown);
+      return;
+    }
+    this.end();
+    if (n > this.buf.length) this.setBuffer(Buffer.allocUnsafe(n));
+  }
+
+  /** Bytes written earlier (a whole record). */
+  bytes(b: Uint8Array): void {
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /**
+   * A constant, a word at a time: most are 10-30 bytes, where a byte loop costs about 30
+   * instructions a byte (typed-array checks every iteration) and set() about 180 a call.
+   */
+  constant(c: Constant): void {
+    const view = this.view;
+    let p = this.pos;
+    for (let i = 1; i < c.length; i++) {
+      view.setInt32(p, c[i]!);
+      p += 4;
+    }
+    this.pos += c[0]!;
+  }
+
+  byte(c: number): void {
+    this.buf[this.pos++] = c;
+  }
+
+  /** Text the caller knows is ASCII (addresses, outcome names, histories, Number text). */
+  ascii(s: string): void {
+    const n = s.length;
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** Any text, as UTF-8 (JSON already escaped by the caller); reserves its own room. */
+  text(s: string): void {
+    const n = Buffer.byteLength(s, 'utf8');
+    this.reserve(n);
+    this.pos += this.buf.write(s, this.pos, n, 'utf8');
+  }
+
+  /** An integer 0 <= n < 2^31 in decimal. */
+  private small(n: number): void {
+    const buf = this.buf;
+    let digits = 1;
+    for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    while (n >= 100) {
+      const q = (n / 100) | 0;
+      const r = (n - q * 100) * 2;
+      buf[--p] = DIGIT_PAIRS[r + 1]!;
+      buf[--p] = DIGIT_PAIRS[r]!;
+      n = q;
+    }
+    if (n >= 10) {
+      buf[--p] = DIGIT_PAIRS[n * 2 + 1]!;
+      buf[--p] = DIGIT_PAIRS[n * 2]!;
+    } else buf[--p] = 0x30 + n;
+  }
+
+  /** `n` exactly as JSON.stringify and template literals print a finite number. */
+  number(n: number): void {
+    if (n >= 0 && n <= 0x7fffffff && (n | 0) === n) this.small(n);
+    else if (n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n) {
+      // Whole doubles (byte counts, nanoseconds): high part, then the low 9 digits zero-padded.
+      const hi = Math.floor(n / 1e9);
+      this.number(hi);
+      this.padded9(n - hi * 1e9);
+    } else this.ascii(String(n)); // at most 25 characters
+  }
+
+  /** 0 <= n < 1e9, integer, as exactly nine digits (leading zeros kept). */
+  padded9(n: number): void {
+    const buf = this.buf;
+    const end = this.pos + 9;
+    for (let p = end - 1; p >= this.pos; p--) {
+      const q = (n / 10) | 0;
+      buf[p] = 0x30 + (n - q * 10);
+      n = q;
+    }
+    this.pos = end;
+  }
+
+  /** `null` or the number. */
+  numberOrNull(n: number | null): void {
+    if (n === null) this.constant(NULL);
+    else this.number(n);
+  }
+
+  boolean(b: boolean): void {
+    this.constant(b ? TRUE : FALSE);
+  }
+
+  /** Dotted quad of a 32-bit address (unsigned or int32), as the codec's ipv4FromNumber. */
+  ipv4(w: number): void {
+    this.small(w >>> 24);
+    this.byte(0x2e);
+    this.small((w >>> 16) & 255);
+    this.byte(0x2e);
+    this.small((w >>> 8) & 255);
+    this.byte(0x2e);
+    this.small(w & 255);
+  }
+}
+
+const NULL = ascii('null');
+const TRUE = ascii('true');
+const FALSE = ascii('false');
