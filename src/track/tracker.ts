@@ -10,7 +10,6 @@
  * counted (summary.evicted) rather than listed, so a SYN flood stays bounded.
  */
 import { Layer, TcpFlag, ipv4FromNumber, ipv6String, walkOptions, type Packet } from '../codec/index.js';
-import { i32 } from '../codec/wire.js';
 import { Endpoint, Hist, connState } from './zeek.js';
 import { JsonBytes, ascii, constantBytes, type Constant } from './jsonbytes.js';
 import {
@@ -288,6 +287,8 @@ export class HandshakeTracker {
   private baseSec = NO_VALUE;
   private haveBase = false;
   private readonly seg = new Int32Array(9);
+  private viewBytes: Uint8Array = new Uint8Array(0);
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   /**
    * @internal The capture seconds of the packet fed next by feedClocked: a Float64Array, since
    * seconds past 2^30 passed as an argument are a heap number allocated per packet.
@@ -336,9 +337,10 @@ export class HandshakeTracker {
     const tcp = pkt.tcp;
     const t = tcp.offset;
     const b = pkt.buf;
+    const view = this.viewOf(b);
     let payloadLength: number;
     let optionsLength: number;
-    if (isFragment(pkt)) {
+    if (isFragment(pkt, view)) {
       // A TCP header in an unreassembled first fragment: its lengths describe the datagram, not
       // this packet, and tshark leaves it alone too.
       this.summary.packets++;
@@ -378,13 +380,14 @@ export class HandshakeTracker {
       this.summary.packets++;
       return;
     }
+    // Every read is within the captured TCP header (at least 14 bytes, 16 for the window).
     const s = this.seg;
-    s[P_SRC_PORT] = (b[t]! << 8) | b[t + 1]!;
-    s[P_DST_PORT] = (b[t + 2]! << 8) | b[t + 3]!;
-    s[P_SEQ] = i32(b, t + 4);
-    s[P_ACK] = i32(b, t + 8);
-    s[P_FLAGS] = b[t + 13]!;
-    s[P_WINDOW] = tcp.length >= 16 ? (b[t + 14]! << 8) | b[t + 15]! : -1;
+    s[P_SRC_PORT] = view.getUint16(t);
+    s[P_DST_PORT] = view.getUint16(t + 2);
+    s[P_SEQ] = view.getInt32(t + 4);
+    s[P_ACK] = view.getInt32(t + 8);
+    s[P_FLAGS] = view.getUint8(t + 13);
+    s[P_WINDOW] = tcp.length >= 16 ? view.getUint16(t + 14) : -1;
     s[P_OPT_OFFSET] = t + 20;
     s[P_OPT_LENGTH] = optionsLength;
     s[P_LEN] = payloadLength;
@@ -409,10 +412,23 @@ export class HandshakeTracker {
     s[P_OPT_LENGTH] = seg.optionsLength;
     s[P_LEN] = seg.payloadLength;
     this.clock[0] = tsSec;
+    this.viewOf(seg.buf);
     this.track(seg.buf, seg.ipVersion === 6, seg.srcAddrOffset, seg.dstAddrOffset, tsNsec, index);
   }
 
-  /** The segment in `this.seg` at `clock[0]` seconds, addresses at the offsets in buf. */
+  /**
+   * A DataView of the packet bytes (the one of the last call while the buffer stays the same):
+   * one bounds check per field where byte reads take one per byte.
+   */
+  private viewOf(b: Uint8Array): DataView<ArrayBufferLike> {
+    if (b !== this.viewBytes) {
+      this.viewBytes = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+    return this.view;
+  }
+
+  /** The segment in `this.seg` at `clock[0]` seconds, addresses at the offsets in buf (and this.view). */
   private track(buf: Uint8Array, v6: boolean, so: number, dO: number, tsNsec: number, index: number): void {
     this.summary.packets++;
     this.summary.tcpPackets++;
@@ -426,18 +442,19 @@ export class HandshakeTracker {
     const sec = tsSec - this.baseSec;
     this.nowSec = sec;
     const seg = this.seg;
-    const a0 = i32(buf, so);
-    const b0 = i32(buf, dO);
+    const view = this.view;
+    const a0 = view.getInt32(so);
+    const b0 = view.getInt32(dO);
     let a1 = 0, a2 = 0, a3 = 0, b1 = 0, b2 = 0, b3 = 0;
     let ha = a0;
     let hb = b0;
     if (v6) {
-      a1 = i32(buf, so + 4);
-      a2 = i32(buf, so + 8);
-      a3 = i32(buf, so + 12);
-      b1 = i32(buf, dO + 4);
-      b2 = i32(buf, dO + 8);
-      b3 = i32(buf, dO + 12);
+      a1 = view.getInt32(so + 4);
+      a2 = view.getInt32(so + 8);
+      a3 = view.getInt32(so + 12);
+      b1 = view.getInt32(dO + 4);
+      b2 = view.getInt32(dO + 8);
+      b3 = view.getInt32(dO + 12);
       ha = ha ^ Math.imul(a1, 0x85ebca6b) ^ Math.imul(a2, 0xc2b2ae35) ^ Math.imul(a3, 0x27d4eb2f);
       hb = hb ^ Math.imul(b1, 0x85ebca6b) ^ Math.imul(b2, 0xc2b2ae35) ^ Math.imul(b3, 0x27d4eb2f);
     }
@@ -1403,10 +1420,11 @@ function endpointOptions(I: Int32Array, o: number): EndpointOptions {
   };
 }
 
-function isFragment(pkt: Packet): boolean {
+function isFragment(pkt: Packet, view: DataView<ArrayBufferLike>): boolean {
   // An atomic IPv6 fragment (offset 0, M clear) is a whole datagram (RFC 6946).
   if (pkt.has(Layer.Ipv6) && (pkt.ip6.fragmented || pkt.ip6.fragmentOffset !== 0)) return true;
-  return pkt.has(Layer.Ipv4) && (pkt.ip4.mf || pkt.ip4.fragmentOffset !== 0);
+  // IPv4: MF or a fragment offset, in one read of the flags and offset word.
+  return pkt.has(Layer.Ipv4) && (view.getUint16(pkt.ip4.offset + 6) & 0x3fff) !== 0;
 }
 
 /** Payload of a segment whose TCP header the capture cut short, from the IP length fields. */
