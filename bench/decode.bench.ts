@@ -14,6 +14,13 @@ const RUNS = 7;
 const CHUNK = 2_000;
 
 /**
+ * The loops' checksums keep 28 bits, so every sum stays an int32. With `| 0` the sum before the
+ * mask could pass 2^31, and V8 deoptimised each loop once to redo it in doubles (and the
+ * recompiled decode loop no longer inlined decode()).
+ */
+const CHECK_MASK = 0xfffffff;
+
+/**
  * Record headers and three fixed offsets: EtherType, then the IPv4 protocol and a source-port
  * byte (frame bytes 23 and 35) or the IPv6 next header and a source-port byte (20 and 55). The
  * EtherType picks which pair; nothing is parsed. (Until 2026-11-21 the IPv4 pair was read for
@@ -27,7 +34,7 @@ function floorLoop(buf: Buffer, dv: DataView, start: number, end: number): numbe
     const orig = dv.getUint32(off + 12, true);
     const p = off + 16;
     const v6 = buf[p + 12] === 0x86;
-    check = (check + orig + (v6 ? buf[p + 20]! + buf[p + 55]! : buf[p + 23]! + buf[p + 35]!)) | 0;
+    check = (check + orig + (v6 ? buf[p + 20]! + buf[p + 55]! : buf[p + 23]! + buf[p + 35]!)) & CHECK_MASK;
     off = p + incl;
   }
   return check;
@@ -49,7 +56,7 @@ function decodeLoop(buf: Buffer, dv: DataView, start: number, end: number, d: Pa
     const next = off + 16 + incl;
     const nextIncl = next < end ? dv.getUint32(next + 8, true) : 0;
     const p = d.decode(buf, off + 16, incl, 1, dv.getUint32(off + 12, true));
-    check = (check + p.layerMask + p.ipProto + p.transportOffset + p.payloadLength + (p.issue === null ? 0 : 1)) | 0;
+    check = (check + p.layerMask + p.ipProto + p.transportOffset + p.payloadLength + (p.issue === null ? 0 : 1)) & CHECK_MASK;
     off = next;
     incl = nextIncl;
   }
@@ -68,9 +75,10 @@ function decodeAndReadLoop(buf: Buffer, dv: DataView, start: number, end: number
     let c = p.layerMask + p.payloadLength;
     if (p.has(Layer.Tcp)) {
       const t = p.tcp;
-      c += t.srcPort + t.dstPort + t.flags + t.seq + t.window + t.tsVal;
+      // The 32-bit fields are folded in with XOR, which keeps every step an int32.
+      c = (c + t.srcPort + t.dstPort + t.flags + t.window) ^ t.seq ^ t.tsVal;
     } else if (p.has(Layer.Udp)) c += p.udp.srcPort + p.udp.dstPort;
-    check = (check + c) | 0;
+    check = (check + (c & CHECK_MASK)) & CHECK_MASK;
     off = next;
     incl = nextIncl;
   }
