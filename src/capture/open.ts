@@ -10,8 +10,14 @@ import type { CaptureRecord, RecordSource } from './record.js';
 /** pcapng's first block type (a byte-order palindrome). */
 const PCAPNG_SHB_TYPE = 0x0a0d0d0a;
 
-/** Read size: big reads are what make a JS reader keep up with tcpdump. */
+/** Read size for streams, pipes and devices: each read is a round trip, so reads are big. */
 export const CHUNK_SIZE = 4 << 20;
+/**
+ * Read size for regular files, which are read synchronously: a chunk this size is still in the
+ * CPU's cache when its records are parsed and decoded (reading a 478 MB capture took 125 ms in
+ * 256 KiB chunks and 150 ms in 4 MiB chunks here).
+ */
+export const FILE_CHUNK_SIZE = 256 << 10;
 /** The window never grows past this, whatever a block claims. */
 export const MAX_WINDOW = 16 << 20;
 /** Room before each chunk for the record cut by the previous one (a pcap record fits). */
@@ -20,7 +26,7 @@ const HEADROOM = 512 << 10;
 export interface OpenCaptureOptions {
   /** Name used in errors and `info.name`; default the path, `-`, `<buffer>` or `<stream>`. */
   name?: string;
-  /** Read size in bytes (default 4 MiB). */
+  /** Read size in bytes (default 256 KiB for a regular file, 4 MiB otherwise). */
   chunkSize?: number;
   /**
    * pcap: keep all bytes of a record that claims more than the file's snaplen (as Wireshark
@@ -38,7 +44,6 @@ function defaultName(input: CaptureInput): string {
 
 export async function openCapture(input: CaptureInput, opts: OpenCaptureOptions = {}): Promise<RecordSource> {
   const name = opts.name ?? defaultName(input);
-  const chunk = opts.chunkSize ?? CHUNK_SIZE;
   let src: ByteSource | null = null;
   if (Buffer.isBuffer(input)) src = null;
   else if (input === '-') src = new StreamBytes(process.stdin);
@@ -49,16 +54,17 @@ export async function openCapture(input: CaptureInput, opts: OpenCaptureOptions 
       throw new CaptureError(name, 0, 0, `cannot open: ${e instanceof Error ? e.message : String(e)}`);
     }
   } else src = new StreamBytes(input);
+  const chunk = opts.chunkSize ?? (src?.immediate === true ? FILE_CHUNK_SIZE : CHUNK_SIZE);
   const win = src === null ? new ByteWindow(null, input as Buffer, MAX_WINDOW) : new ByteWindow(src, Buffer.allocUnsafe(HEADROOM + chunk), MAX_WINDOW, HEADROOM);
   try {
-    return await detect(win, name, false, chunk, opts.keepBeyondSnaplen === true);
+    return await detect(win, name, false, opts.chunkSize ?? CHUNK_SIZE, opts.keepBeyondSnaplen === true);
   } catch (e) {
     await win.close().catch(() => undefined);
     throw e;
   }
 }
 
-async function detect(win: ByteWindow, name: string, gzip: boolean, chunk: number, keep: boolean): Promise<RecordSource> {
+async function detect(win: ByteWindow, name: string, gzip: boolean, gunzipChunk: number, keep: boolean): Promise<RecordSource> {
   try {
     await win.fill(28);
   } catch (e) {
@@ -69,7 +75,7 @@ async function detect(win: ByteWindow, name: string, gzip: boolean, chunk: numbe
   if (avail === 0) throw new CaptureError(name, 0, 0, `empty ${what}: not a capture file`);
   if (avail >= 2 && win.buf[win.start] === 0x1f && win.buf[win.start + 1] === 0x8b) {
     if (gzip) throw new CaptureError(name, 0, 0, 'gzip inside gzip: not a capture file');
-    return detect(await gunzipWindow(win, chunk), name, true, chunk, keep);
+    return detect(await gunzipWindow(win, gunzipChunk), name, true, gunzipChunk, keep);
   }
   if (avail < 4) throw new CaptureError(name, 0, 0, `${what} too short to be a capture: ${avail} bytes`);
   if (pcapMagicAt(win.buf, win.start) !== null) return openPcapSource(win, name, gzip, keep);
