@@ -283,8 +283,15 @@ export class HandshakeTracker {
   private readonly onConnection: ((c: ConnectionReport) => void) | undefined;
   private sinceSweep = 0;
   private moves = 0;
-  private nowSec = 0;
-  private baseSec = NO_VALUE;
+  /** Seconds since baseSec of the latest packet (a double from the start: see baseSec). */
+  private nowSec = Number.NaN;
+  /**
+   * Capture seconds of the first TCP packet. NaN until then, not -1: a double from the start,
+   * since changing the field from a small integer to a double gives the tracker a new hidden
+   * class after the first packet, which voids the type feedback gathered before (the first
+   * new capture buffer then deoptimised feedClocked at viewOf).
+   */
+  private baseSec = Number.NaN;
   private haveBase = false;
   private readonly seg = new Int32Array(9);
   private viewBytes: Uint8Array = new Uint8Array(0);
@@ -316,6 +323,13 @@ export class HandshakeTracker {
     this.newer = new Int32Array(slots);
     this.older = new Int32Array(slots);
     this.free = new Int32Array(slots);
+    // viewOf makes views of a few buffers of both kinds the sources hand out, so its new-buffer
+    // path has type feedback before the hot path is optimised: the capture's second buffer comes
+    // thousands of packets in, and code without feedback there would throw the optimised
+    // feedClocked away. V8 allocates a function's feedback only after it has run for a while,
+    // hence the number of calls.
+    const warm = [Buffer.alloc(4), new Uint8Array(4)];
+    for (let i = 0; i < 64; i++) this.viewOf(warm[i & 1]!);
   }
 
   /** Connections currently held in the table. */
