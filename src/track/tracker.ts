@@ -1315,17 +1315,13 @@ export class HandshakeTracker {
     writeEndpointOptions(I, o, w);
     w.constant(J_SERVER_OPTIONS);
     writeEndpointOptions(I, o + 1, w);
-    w.constant(J_NEGOTIATED_WSCALE);
-    w.boolean(I[o + OPT_WSCALE] !== NO_VALUE && I[o + OPT_WSCALE + 1] !== NO_VALUE);
-    w.constant(J_SACK);
-    w.boolean(I[o + OPT_SACK] !== 0 && I[o + OPT_SACK + 1] !== 0);
-    w.constant(J_TIMESTAMPS);
-    w.boolean(I[o + OPT_TS] !== 0 && I[o + OPT_TS + 1] !== 0);
-    w.constant(J_ECN);
-    w.boolean(I[o + OPT_ECN] !== 0 && I[o + OPT_ECN + 1] !== 0);
-    w.constant(J_TFO_ACCEPTED);
-    w.boolean(I[o + TFO_DATA_ACCEPTED] !== 0);
-    w.constant(J_PACKETS);
+    // The negotiated block and the key after it: one of 32 constants.
+    w.constant(J_NEGOTIATED[
+      (I[o + OPT_WSCALE] !== NO_VALUE && I[o + OPT_WSCALE + 1] !== NO_VALUE ? 16 : 0) |
+      (I[o + OPT_SACK] !== 0 && I[o + OPT_SACK + 1] !== 0 ? 8 : 0) |
+      (I[o + OPT_TS] !== 0 && I[o + OPT_TS + 1] !== 0 ? 4 : 0) |
+      (I[o + OPT_ECN] !== 0 && I[o + OPT_ECN + 1] !== 0 ? 2 : 0) |
+      (I[o + TFO_DATA_ACCEPTED] !== 0 ? 1 : 0)]!);
     w.number(D[d + PKTS]!);
     w.constant(J_SERVER_COUNT);
     w.number(D[d + PKTS + 1]!);
@@ -1380,12 +1376,10 @@ const J_DURATION = ascii('},"durationNs":');
 const J_START = ascii(',"start":"');
 const J_OPTIONS = ascii('","options":{"client":');
 const J_SERVER_OPTIONS = ascii(',"server":');
-const J_NEGOTIATED_WSCALE = ascii(',"negotiated":{"windowScale":');
-const J_SACK = ascii(',"sackPermitted":');
-const J_TIMESTAMPS = ascii(',"timestamps":');
-const J_ECN = ascii(',"ecn":');
-const J_TFO_ACCEPTED = ascii(',"tfoDataAccepted":');
-const J_PACKETS = ascii('}},"packets":{"client":');
+/** `,"negotiated":{...}},"packets":{"client":` for each combination of the five flags, indexed as in writeJson. */
+const J_NEGOTIATED: Constant[] = Array.from({ length: 32 }, (_, k) => ascii(
+  `,"negotiated":{"windowScale":${(k & 16) !== 0},"sackPermitted":${(k & 8) !== 0},"timestamps":${(k & 4) !== 0},` +
+  `"ecn":${(k & 2) !== 0},"tfoDataAccepted":${(k & 1) !== 0}}},"packets":{"client":`));
 const J_SERVER_COUNT = ascii(',"server":');
 const J_BYTES = ascii('},"bytes":{"client":');
 const J_FIRST_PACKET = ascii('},"firstPacket":');
@@ -1393,31 +1387,35 @@ const J_LAST_PACKET = ascii(',"lastPacket":');
 const J_FILE = ascii(',"file":');
 const J_VIOLATIONS = ascii(',"violations":');
 const J_NO_VIOLATIONS = ascii('[]');
-const J_MSS = ascii('{"mss":');
-const J_WSCALE = ascii(',"windowScale":');
-const J_TFO = ascii(',"tfo":');
 const J_END = ascii('}');
-const J_NULL = ascii('null');
+
+/**
+ * The JSON of recently written option sets, direct-mapped by their packed key (see
+ * writeEndpointOptions): a capture's connections share a handful of option sets, and one
+ * constant write of a cached text replaces fourteen writes. The report runs once, at the end,
+ * mostly before V8 has optimised it, so fewer calls per connection is what counts.
+ */
+const OPTIONS_CACHE_SIZE = 64;
+const optionsCacheKeys = new Int32Array(OPTIONS_CACHE_SIZE).fill(-1);
+const optionsCacheText: Constant[] = new Array<Constant>(OPTIONS_CACHE_SIZE).fill(J_END);
 
 /** One side's options as JSON, keys in endpointOptions' order. */
 function writeEndpointOptions(I: Int32Array, o: number, w: JsonBytes): void {
   const mss = I[o + OPT_MSS]!;
   const windowScale = I[o + OPT_WSCALE]!;
-  w.constant(J_MSS);
-  if (mss === NO_VALUE) w.constant(J_NULL);
-  else w.number(mss);
-  w.constant(J_WSCALE);
-  if (windowScale === NO_VALUE) w.constant(J_NULL);
-  else w.number(windowScale);
-  w.constant(J_SACK);
-  w.boolean(I[o + OPT_SACK] !== 0);
-  w.constant(J_TIMESTAMPS);
-  w.boolean(I[o + OPT_TS] !== 0);
-  w.constant(J_TFO);
-  w.boolean(I[o + OPT_TFO] !== 0);
-  w.constant(J_ECN);
-  w.boolean(I[o + OPT_ECN] !== 0);
-  w.constant(J_END);
+  const sack = I[o + OPT_SACK] !== 0;
+  const ts = I[o + OPT_TS] !== 0;
+  const tfo = I[o + OPT_TFO] !== 0;
+  const ecn = I[o + OPT_ECN] !== 0;
+  // MSS and window scale are -1 (absent) or at most 65535 and 255: 17 + 9 + 4 bits.
+  const key = ((mss + 1) << 13) | ((windowScale + 1) << 4) | (sack ? 8 : 0) | (ts ? 4 : 0) | (tfo ? 2 : 0) | (ecn ? 1 : 0);
+  const i = (mix(key) >>> 0) & (OPTIONS_CACHE_SIZE - 1);
+  if (optionsCacheKeys[i] !== key) {
+    optionsCacheKeys[i] = key;
+    optionsCacheText[i] = ascii(`{"mss":${mss === NO_VALUE ? 'null' : mss},"windowScale":${windowScale === NO_VALUE ? 'null' : windowScale},` +
+      `"sackPermitted":${sack},"timestamps":${ts},"tfo":${tfo},"ecn":${ecn}}`);
+  }
+  w.constant(optionsCacheText[i]!);
 }
 
 /** One side's options; `o` is the record offset plus the side (0 client, 1 server). */
