@@ -22,6 +22,13 @@ const WIRE_ORDER: readonly LayerId[] = [
   Layer.Arp, Layer.Ipv4, Layer.Ipv6, Layer.Tcp, Layer.Udp, Layer.Icmp, Layer.Icmpv6, Layer.Payload,
 ];
 const VLAN_BIT = 1 << Layer.Vlan;
+// The fast path's layer bits, computed once: Layer.X in a hot function is a property load.
+const ETHERNET_BIT = 1 << Layer.Ethernet;
+const IPV4_BIT = 1 << Layer.Ipv4;
+const IPV6_BIT = 1 << Layer.Ipv6;
+const TCP_BIT = 1 << Layer.Tcp;
+const UDP_BIT = 1 << Layer.Udp;
+const PAYLOAD_BIT = 1 << Layer.Payload;
 
 /**
  * The decoded packet. One instance per PacketDecoder, re-set by every decode(); views are
@@ -834,14 +841,6 @@ export class PacketDecoder {
     p.setPayload(off + 8, dataEnd);
   }
 }
-
-// Layer bits for the fast path as constants V8 folds: Layer.X is a property load at run time.
-const ETHERNET_BIT = 1 << 2;
-const IPV4_BIT = 1 << 8;
-const IPV6_BIT = 1 << 9;
-const TCP_BIT = 1 << 10;
-const UDP_BIT = 1 << 11;
-const PAYLOAD_BIT = 1 << 14;
 
 /** The Jumbo Payload option (type 0xC2, 4 bytes) in a hop-by-hop header, 0 if absent. */
 function findJumbo(buf: Buffer, start: number, end: number): number {
