@@ -87,6 +87,10 @@ export class Ipv4View {
   get mf(): boolean {
     return (this.buf[this.offset + 6]! & 0x20) !== 0;
   }
+  /** MF set or a non-zero offset: this datagram is one piece of a larger one (one read of both fields). */
+  get isFragment(): boolean {
+    return ((this.buf[this.offset + 6]! & 0x3f) | this.buf[this.offset + 7]!) !== 0;
+  }
   /** Fragment offset in bytes. */
   get fragmentOffset(): number {
     return (((this.buf[this.offset + 6]! & 0x1f) << 8) | this.buf[this.offset + 7]!) * 8;

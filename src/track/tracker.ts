@@ -354,7 +354,7 @@ export class HandshakeTracker {
     const view = this.viewOf(b);
     let payloadLength: number;
     let optionsLength: number;
-    if (isFragment(pkt, view)) {
+    if (isFragment(pkt)) {
       // A TCP header in an unreassembled first fragment: its lengths describe the datagram, not
       // this packet, and tshark leaves it alone too.
       this.summary.packets++;
@@ -1432,11 +1432,10 @@ function endpointOptions(I: Int32Array, o: number): EndpointOptions {
   };
 }
 
-function isFragment(pkt: Packet, view: DataView<ArrayBufferLike>): boolean {
+function isFragment(pkt: Packet): boolean {
   // An atomic IPv6 fragment (offset 0, M clear) is a whole datagram (RFC 6946).
   if (pkt.has(Layer.Ipv6) && (pkt.ip6.fragmented || pkt.ip6.fragmentOffset !== 0)) return true;
-  // IPv4: MF or a fragment offset, in one read of the flags and offset word.
-  return pkt.has(Layer.Ipv4) && (view.getUint16(pkt.ip4.offset + 6) & 0x3fff) !== 0;
+  return pkt.has(Layer.Ipv4) && pkt.ip4.isFragment;
 }
 
 /** Payload of a segment whose TCP header the capture cut short, from the IP length fields. */

@@ -205,6 +205,20 @@ describe('encode then decode gives back the field values', () => {
 
 const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 147];
 
+describe('IPv4 fragments', () => {
+  // RFC 791: a datagram is a fragment when More Fragments is set or its offset is not zero.
+  it('isFragment is MF or a non-zero offset, whatever DF says', () => {
+    const decoder = new PacketDecoder();
+    fc.assert(
+      fc.property(fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 0x1fff }), (df, mf, units) => {
+        const b = encodePacket({ link: { type: 'raw' }, network: { type: 'ipv4', src: '10.0.0.1', dst: '10.0.0.2', df, mf, fragmentOffset: units * 8 } });
+        const v = decoder.decode(b, 0, b.length, 101).ip4;
+        expect([v.df, v.mf, v.fragmentOffset, v.isFragment]).toEqual([df, mf, units * 8, mf || units !== 0]);
+      }),
+    );
+  });
+});
+
 describe('robustness', () => {
   it('random bytes decode without throwing, and a clean decode re-encodes exactly', () => {
     fc.assert(
