@@ -267,9 +267,12 @@ export class PacketDecoder {
    * read before the first store: a store to a field at the offset where a typed array keeps its
    * length makes V8 load the length and data pointer again.
    */
-  private commonEthernet(p: Packet, buf: Buffer, off: number, capEnd: number): boolean {
+  private commonEthernet(p: Packet, buf: Buffer, start: number, capEnd: number): boolean {
+    // Below 2^30 (a larger offset is not common): V8 then knows that off plus a header length
+    // cannot overflow, and drops the overflow check it makes on every such sum below.
+    const off = start & 0x3fffffff;
     // A record running past the buffer's end is not common (its end would be the buffer's).
-    if (capEnd - off < 54 || capEnd > buf.length) return false;
+    if (off !== start || capEnd - off < 54 || capEnd > buf.length) return false;
     const et = (buf[off + 12]! << 8) | buf[off + 13]!;
     let ipEnd: number;
     let proto: number;
