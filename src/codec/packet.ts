@@ -324,19 +324,20 @@ export class PacketDecoder {
       p.ip6.reset(buf, off + 14, 40);
       mask = ETHERNET_BIT | IPV6_BIT;
     }
+    if (payloadEnd > payloadStart) mask |= PAYLOAD_BIT;
+    // One store for the whole layer list, made before the TCP reset: after the calls it may
+    // make (rarely), V8 would check p's map again.
     if (proto === 6) {
+      p.layerMask = mask | TCP_BIT;
       const bad = p.tcp.reset(buf, t, payloadStart - t);
       if (bad >= 0) p.fail(Layer.Tcp, IssueReason.BadOption, bad);
-      mask |= TCP_BIT;
     } else {
+      p.layerMask = mask | UDP_BIT;
       const u = p.udp;
       u.buf = buf;
       u.offset = t;
       u.length = 8;
-      mask |= UDP_BIT;
     }
-    // One store for the whole layer list.
-    p.layerMask = payloadEnd > payloadStart ? mask | PAYLOAD_BIT : mask;
     return true;
   }
 

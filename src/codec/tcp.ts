@@ -77,14 +77,12 @@ export class TcpView {
     this.offset = offset;
     this.length = headerLength;
     this.headerLength = headerLength;
+    // Before the call below (taken rarely), after which V8 would check this view's map again.
+    // clearOptions leaves tsOffset alone; parseOptions sets it when the walk finds one.
+    this.tsOffset = linuxTimestamps ? offset + 24 : -1;
     // `=== true`: one compare, where the truth test of a field V8 cannot type is a dozen.
     if (this.optionsDirty === true) this.clearOptions();
-    if (linuxTimestamps) {
-      this.tsOffset = offset + 24;
-      return -1;
-    }
-    this.tsOffset = -1;
-    return headerLength === 20 ? -1 : this.parseOptions(offset + 20, offset + headerLength);
+    return linuxTimestamps || headerLength === 20 ? -1 : this.parseOptions(offset + 20, offset + headerLength);
   }
 
   private clearOptions(): void {
