@@ -662,6 +662,26 @@ export class HandshakeTracker {
     D[d + PKTS + side]++;
     D[d + BYTES + side] += len;
 
+    // Most segments: ACK or data from an established side whose letters are recorded, on a
+    // connection that is not reset and whose handshake checks are done (or never started). What
+    // the rest of this and zeek() would do for it reduces to the retransmission count, the
+    // sequence space, and the last ACK and window.
+    const window = seg[P_WINDOW]!;
+    if ((flags & (TcpFlag.Syn | TcpFlag.Fin | TcpFlag.Rst | TcpFlag.Ack)) === TcpFlag.Ack && window !== 0 &&
+        I[o + STATE + side] === Endpoint.Established && (I[o + HIST + side]! & (len > 0 ? Hist.Data : Hist.Ack)) !== 0 &&
+        I[o + RST_BY] === 0 && I[o + SIMULTANEOUS] === 0 && (I[o + FINAL_ACK] !== 0 || I[o + CLIENT_SYN] === 0)) {
+      if (len > 0) this.rexmit(slot, side, seq, len, false, false);
+      const end = (seq + len) | 0;
+      if (I[o + HAVE_NEXT + side] === 0 || seqDelta(end, I[o + NEXT + side]!) > 0) I[o + NEXT + side] = end;
+      I[o + HAVE_NEXT + side] = 1;
+      if (window >= 0) {
+        I[o + ACK + side] = ack;
+        I[o + WIN + side] = window;
+        I[o + HAVE_ACK + side] = 1;
+      }
+      return;
+    }
+
     if (I[o + RST_BY] !== 0) {
       this.violate(slot, index, ViolationKinds.PacketAfterRst,
         `${fromClient ? 'client' : 'server'} sent ${flagNames(flags)} after the connection was reset`);
@@ -779,7 +799,6 @@ export class HandshakeTracker {
       const end = (seq + len + (syn ? 1 : 0) + (fin ? 1 : 0)) | 0;
       if (I[o + HAVE_NEXT + side] === 0 || seqDelta(end, I[o + NEXT + side]!) > 0) I[o + NEXT + side] = end;
       I[o + HAVE_NEXT + side] = 1;
-      const window = seg[P_WINDOW]!;
       if (hasAck && window >= 0) {
         I[o + ACK + side] = ack;
         I[o + WIN + side] = window;
