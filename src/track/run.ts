@@ -113,10 +113,11 @@ class BatchFeeder {
       if (done >= max) break;
       if (this.compile !== null && !this.passes(r)) continue;
       done++;
-      const pkt = decoder.decode(r.buf, r.offset, r.capLen, r.linkType, r.origLen);
       // Capture seconds are past 2^30, a heap number when passed as an argument: they go
       // through the tracker's clock instead.
       clock[0] = r.tsSec;
+      if (r.linkType === 1 && tracker.feedEthernet(r.buf, r.offset, r.capLen, r.tsNsec, r.index)) continue;
+      const pkt = decoder.decode(r.buf, r.offset, r.capLen, r.linkType, r.origLen);
       tracker.feedClocked(pkt, r.tsNsec, r.index);
     }
     this.done = done;

@@ -414,6 +414,55 @@ export class HandshakeTracker {
     this.track(b, v6, srcAddrOffset, dstAddrOffset, tsNsec, index);
   }
 
+  /**
+   * @internal feedClocked for a plain Ethernet II frame, read straight from its bytes: IPv4
+   * without options and not a fragment, or IPv6 with TCP right after the fixed header, then a
+   * whole TCP header within the IP length and the captured bytes. False, having done nothing,
+   * for any other frame: the caller decodes it and calls feedClocked.
+   */
+  feedEthernet(buf: Uint8Array, start: number, capLen: number, tsNsec: number, index: number): boolean {
+    const off = start & 0x3fffffff;
+    const capEnd = off + capLen;
+    if (off !== start || capLen < 54 || capEnd > buf.length) return false;
+    const et = (buf[off + 12]! << 8) | buf[off + 13]!;
+    let ipEnd: number;
+    let t: number;
+    let proto: number;
+    if (et === 0x0800) {
+      if (buf[off + 14] !== 0x45 || ((buf[off + 20]! & 0x3f) | buf[off + 21]!) !== 0) return false;
+      proto = buf[off + 23]!;
+      ipEnd = off + 14 + ((buf[off + 16]! << 8) | buf[off + 17]!);
+      t = off + 34;
+    } else if (et === 0x86dd) {
+      if (buf[off + 14]! >> 4 !== 6) return false;
+      proto = buf[off + 20]!;
+      ipEnd = off + 54 + ((buf[off + 18]! << 8) | buf[off + 19]!);
+      t = off + 54;
+    } else return false;
+    if (proto !== 6) {
+      // UDP carries no TCP inside it (the decoder stops at its payload).
+      if (proto !== 17) return false;
+      this.summary.packets++;
+      return true;
+    }
+    const thl = (buf[t + 12]! >> 4) * 4;
+    if (thl < 20 || ipEnd < t + thl || ipEnd > capEnd) return false;
+    const view = this.viewOf(buf);
+    const s = this.seg;
+    s[P_SRC_PORT] = view.getUint16(t);
+    s[P_DST_PORT] = view.getUint16(t + 2);
+    s[P_SEQ] = view.getInt32(t + 4);
+    s[P_ACK] = view.getInt32(t + 8);
+    s[P_FLAGS] = buf[t + 13]!;
+    s[P_WINDOW] = view.getUint16(t + 14);
+    s[P_OPT_OFFSET] = t + 20;
+    s[P_OPT_LENGTH] = thl - 20;
+    s[P_LEN] = ipEnd - t - thl;
+    if (et === 0x0800) this.track(buf, false, off + 26, off + 30, tsNsec, index);
+    else this.track(buf, true, off + 22, off + 38, tsNsec, index);
+    return true;
+  }
+
   /** Count a packet that carried no trackable TCP segment. */
   skip(): void {
     this.summary.packets++;
