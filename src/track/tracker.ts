@@ -74,6 +74,34 @@ export interface TrackerOptions {
 const MAX_VIOLATIONS_PER_CONNECTION = 32;
 /** About 600 bytes each: 20,000 live connections keep a million-SYN flood well under 200 MB of RSS. */
 export const DEFAULT_MAX_CONNECTIONS = 20_000;
+// Imported enums as this module's own constants: V8 folds those into optimised code, where an
+// imported object's field is a load behind a hole check and a map check at every use.
+const FLAG_SYN = TcpFlag.Syn;
+const FLAG_ACK = TcpFlag.Ack;
+const FLAG_RST = TcpFlag.Rst;
+const FLAG_FIN = TcpFlag.Fin;
+const FLAG_URG = TcpFlag.Urg;
+const FLAG_PSH = TcpFlag.Psh;
+const FLAG_ECE = TcpFlag.Ece;
+const FLAG_CWR = TcpFlag.Cwr;
+const EP_CLOSED = Endpoint.Closed;
+const EP_RESET = Endpoint.Reset;
+const EP_ESTABLISHED = Endpoint.Established;
+const EP_SYN_SENT = Endpoint.SynSent;
+const EP_PARTIAL = Endpoint.Partial;
+const EP_INACTIVE = Endpoint.Inactive;
+const EP_SYN_ACK_SENT = Endpoint.SynAckSent;
+const H_DATA = Hist.Data;
+const H_ACK = Hist.Ack;
+const H_SYN = Hist.Syn;
+const H_RST = Hist.Rst;
+const H_FIN = Hist.Fin;
+const H_MULTI = Hist.Multi;
+const H_FIN_RST = Hist.FinRst;
+const L_IPV4 = Layer.Ipv4;
+const L_IPV6 = Layer.Ipv6;
+const L_TCP = Layer.Tcp;
+
 const NO_VALUE = -1;
 const NO_SLOT = -1;
 const INITIAL_BUCKETS = 1024;
@@ -366,10 +394,10 @@ export class HandshakeTracker {
       this.summary.packets++;
       return;
     }
-    if (pkt.has(Layer.Tcp)) {
+    if (pkt.has(L_TCP)) {
       payloadLength = pkt.payloadLength;
       optionsLength = tcp.headerLength - 20;
-    } else if (pkt.issue !== null && pkt.issue.layer === Layer.Tcp && tcp.length >= 14) {
+    } else if (pkt.issue !== null && pkt.issue.layer === L_TCP && tcp.length >= 14) {
       // A snaplen cut inside the TCP header, or a data offset that does not fit: ports, numbers
       // and flags are all the tracker needs, and the IP length still says how much payload
       // there was (tshark tracks these segments too). A data offset under 5 counts as 5.
@@ -381,8 +409,8 @@ export class HandshakeTracker {
       return;
     }
     // The IP header nearest the TCP header carries it (tunnels put another IP layer outside).
-    const hasV4 = pkt.has(Layer.Ipv4);
-    const hasV6 = pkt.has(Layer.Ipv6);
+    const hasV4 = pkt.has(L_IPV4);
+    const hasV6 = pkt.has(L_IPV6);
     // The destination is the final one (IPv4 source route, IPv6 routing header): the address
     // TCP's pseudo-header and the peer's replies use.
     let v6: boolean;
@@ -560,7 +588,7 @@ export class HandshakeTracker {
     }
 
     const flags = seg[P_FLAGS]!;
-    if (slot !== NO_SLOT && (flags & (TcpFlag.Syn | TcpFlag.Ack)) === TcpFlag.Syn && this.startsNew(slot, fromClient)) {
+    if (slot !== NO_SLOT && (flags & (FLAG_SYN | FLAG_ACK)) === FLAG_SYN && this.startsNew(slot, fromClient)) {
       this.release(slot, false);
       slot = NO_SLOT;
     }
@@ -573,7 +601,7 @@ export class HandshakeTracker {
       R[o + HASH] = hash;
       R[o + V6] = isV6;
       // The client sent the first SYN without ACK; a first SYN+ACK comes from the server.
-      const reversed = (flags & (TcpFlag.Syn | TcpFlag.Ack)) === (TcpFlag.Syn | TcpFlag.Ack);
+      const reversed = (flags & (FLAG_SYN | FLAG_ACK)) === (FLAG_SYN | FLAG_ACK);
       R[o + FLIPPED] = reversed ? 1 : 0;
       this.histories[slot] = reversed ? '^' : '';
       fromClient = !reversed;
@@ -699,10 +727,10 @@ export class HandshakeTracker {
     const seq = seg[P_SEQ]!;
     const ack = seg[P_ACK]!;
     const len = seg[P_LEN]!;
-    const syn = (flags & TcpFlag.Syn) !== 0;
-    const hasAck = (flags & TcpFlag.Ack) !== 0;
-    const fin = (flags & TcpFlag.Fin) !== 0;
-    const rst = (flags & TcpFlag.Rst) !== 0;
+    const syn = (flags & FLAG_SYN) !== 0;
+    const hasAck = (flags & FLAG_ACK) !== 0;
+    const fin = (flags & FLAG_FIN) !== 0;
+    const rst = (flags & FLAG_RST) !== 0;
     const side = fromClient ? 0 : 1;
 
     D[d + LAST_INDEX] = index;
@@ -716,8 +744,8 @@ export class HandshakeTracker {
     // the rest of this and zeek() would do for it reduces to the retransmission count, the
     // sequence space, and the last ACK and window.
     const window = seg[P_WINDOW]!;
-    if ((flags & (TcpFlag.Syn | TcpFlag.Fin | TcpFlag.Rst | TcpFlag.Ack)) === TcpFlag.Ack && window !== 0 &&
-        I[o + STATE + side] === Endpoint.Established && (I[o + HIST + side]! & (len > 0 ? Hist.Data : Hist.Ack)) !== 0 &&
+    if ((flags & (FLAG_SYN | FLAG_FIN | FLAG_RST | FLAG_ACK)) === FLAG_ACK && window !== 0 &&
+        I[o + STATE + side] === EP_ESTABLISHED && (I[o + HIST + side]! & (len > 0 ? H_DATA : H_ACK)) !== 0 &&
         I[o + RST_BY] === 0 && I[o + SIMULTANEOUS] === 0 && (I[o + FINAL_ACK] !== 0 || I[o + CLIENT_SYN] === 0)) {
       if (len > 0) this.rexmit(slot, side, seq, len, false, false);
       const end = (seq + len) | 0;
@@ -739,7 +767,7 @@ export class HandshakeTracker {
       this.violate(slot, index, ViolationKinds.SynDataFin, `SYN carries ${len} bytes of data and FIN`);
     }
     if ((syn && ((fin && len === 0) || rst)) || (flags & 0x3f) === 0) {
-      const what = (flags & 0x3f) === 0 ? 'no flags set' : `${flagNames(flags & (TcpFlag.Syn | TcpFlag.Fin | TcpFlag.Rst))} set together`;
+      const what = (flags & 0x3f) === 0 ? 'no flags set' : `${flagNames(flags & (FLAG_SYN | FLAG_FIN | FLAG_RST))} set together`;
       this.violate(slot, index, ViolationKinds.InvalidFlags, what);
     }
 
@@ -917,47 +945,47 @@ export class HandshakeTracker {
     const side = isOrig ? 0 : 1;
     // Most segments: an established side sending ACK or data it has sent before in kind. Only
     // the retransmission letter can still change.
-    if ((flags & (TcpFlag.Syn | TcpFlag.Fin | TcpFlag.Rst | TcpFlag.Ack)) === TcpFlag.Ack && window !== 0 &&
-        I[o + STATE + side] === Endpoint.Established &&
-        (I[o + HIST + side]! & (len > 0 ? Hist.Data : Hist.Ack)) !== 0) {
+    if ((flags & (FLAG_SYN | FLAG_FIN | FLAG_RST | FLAG_ACK)) === FLAG_ACK && window !== 0 &&
+        I[o + STATE + side] === EP_ESTABLISHED &&
+        (I[o + HIST + side]! & (len > 0 ? H_DATA : H_ACK)) !== 0) {
       if (len > 0) this.rexmit(slot, side, seq, len, false, false);
       return;
     }
-    const syn = (flags & TcpFlag.Syn) !== 0;
-    const fin = (flags & TcpFlag.Fin) !== 0;
-    const rst = (flags & TcpFlag.Rst) !== 0;
-    const ack = (flags & TcpFlag.Ack) !== 0;
+    const syn = (flags & FLAG_SYN) !== 0;
+    const fin = (flags & FLAG_FIN) !== 0;
+    const rst = (flags & FLAG_RST) !== 0;
+    const ack = (flags & FLAG_ACK) !== 0;
     const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
     let h = I[o + HIST + side]!;
     if (bits > 1) {
-      const mask = fin && rst ? Hist.FinRst : Hist.Multi;
+      const mask = fin && rst ? H_FIN_RST : H_MULTI;
       if ((h & mask) === 0) {
         h |= mask;
         this.letter(slot, isOrig, fin && rst ? 'I' : 'Q');
       }
     } else if (bits === 1) {
       if (syn) {
-        const first = (h & Hist.Syn) === 0;
+        const first = (h & H_SYN) === 0;
         if (first || seq !== I[o + LAST_SYN + side]) this.letter(slot, isOrig, ack ? 'H' : 'S');
-        h |= Hist.Syn;
+        h |= H_SYN;
         I[o + LAST_SYN + side] = seq;
       } else if (fin) {
         const at = (seq + len) | 0;
-        if ((h & Hist.Fin) === 0 || at !== I[o + LAST_FIN + side]) this.letter(slot, isOrig, 'F');
-        h |= Hist.Fin;
+        if ((h & H_FIN) === 0 || at !== I[o + LAST_FIN + side]) this.letter(slot, isOrig, 'F');
+        h |= H_FIN;
         I[o + LAST_FIN + side] = at;
       } else {
-        if ((h & Hist.Rst) === 0 || seq !== I[o + LAST_RST + side]) this.letter(slot, isOrig, 'R');
-        h |= Hist.Rst;
+        if ((h & H_RST) === 0 || seq !== I[o + LAST_RST + side]) this.letter(slot, isOrig, 'R');
+        h |= H_RST;
         I[o + LAST_RST + side] = seq;
       }
     } else if (len > 0) {
-      if ((h & Hist.Data) === 0) {
-        h |= Hist.Data;
+      if ((h & H_DATA) === 0) {
+        h |= H_DATA;
         this.letter(slot, isOrig, 'D');
       }
-    } else if (ack && (h & Hist.Ack) === 0) {
-      h |= Hist.Ack;
+    } else if (ack && (h & H_ACK) === 0) {
+      h |= H_ACK;
       this.letter(slot, isOrig, 'A');
     }
     I[o + HIST + side] = h;
@@ -965,7 +993,7 @@ export class HandshakeTracker {
     const eState = I[o + STATE + side]!;
     const pState = I[o + STATE + (side ^ 1)]!;
     // Zero windows are news only while both sides still talk (Zeek's update_window).
-    if (window === 0 && !rst && pState !== Endpoint.Closed && eState !== Endpoint.Reset) {
+    if (window === 0 && !rst && pState !== EP_CLOSED && eState !== EP_RESET) {
       const D = this.doubles;
       const d = slot * DOUBLES;
       if (++D[d + ZERO_WIN + side]! >= D[d + ZERO_WIN_NEXT + side]!) {
@@ -973,7 +1001,7 @@ export class HandshakeTracker {
         this.letter(slot, isOrig, 'W');
       }
     }
-    if (len > 0 && !rst && eState !== Endpoint.Reset) this.rexmit(slot, side, seq, len, syn, fin);
+    if (len > 0 && !rst && eState !== EP_RESET) this.rexmit(slot, side, seq, len, syn, fin);
 
     this.zeekState(o, isOrig, syn, ack, fin, rst, len);
   }
@@ -1013,46 +1041,46 @@ export class HandshakeTracker {
     const e = I[o + STATE + side]!;
     const p = I[o + STATE + (side ^ 1)]!;
     switch (e) {
-      case Endpoint.Inactive: {
+      case EP_INACTIVE: {
         if (syn) {
           if (isOrig) {
-            this.setState(o, true, ack ? Endpoint.SynAckSent : Endpoint.SynSent);
+            this.setState(o, true, ack ? EP_SYN_ACK_SENT : EP_SYN_SENT);
           } else {
-            if (p === Endpoint.SynSent) this.setState(o, true, Endpoint.Established);
-            this.setState(o, false, Endpoint.Established);
+            if (p === EP_SYN_SENT) this.setState(o, true, EP_ESTABLISHED);
+            this.setState(o, false, EP_ESTABLISHED);
           }
         }
-        if (fin) this.setState(o, isOrig, Endpoint.Closed);
-        if (rst) this.setState(o, isOrig, Endpoint.Reset);
-        if (I[o + STATE + side] === Endpoint.Inactive) {
-          if (!isOrig && len === 0 && I[o + STATE] === Endpoint.SynSent) {
+        if (fin) this.setState(o, isOrig, EP_CLOSED);
+        if (rst) this.setState(o, isOrig, EP_RESET);
+        if (I[o + STATE + side] === EP_INACTIVE) {
+          if (!isOrig && len === 0 && I[o + STATE] === EP_SYN_SENT) {
             // An ACK of the SYN ahead of the SYN+ACK does not make a partial connection.
-          } else if (ack && p === Endpoint.Established) {
-            this.setState(o, isOrig, Endpoint.Established);
+          } else if (ack && p === EP_ESTABLISHED) {
+            this.setState(o, isOrig, EP_ESTABLISHED);
           } else {
-            this.setState(o, isOrig, Endpoint.Partial);
+            this.setState(o, isOrig, EP_PARTIAL);
           }
         }
         break;
       }
-      case Endpoint.SynSent:
-      case Endpoint.SynAckSent:
-        if (fin) this.setState(o, isOrig, Endpoint.Closed);
-        if (rst) this.setState(o, isOrig, Endpoint.Reset);
+      case EP_SYN_SENT:
+      case EP_SYN_ACK_SENT:
+        if (fin) this.setState(o, isOrig, EP_CLOSED);
+        if (rst) this.setState(o, isOrig, EP_RESET);
         break;
-      case Endpoint.Established:
-      case Endpoint.Partial:
-        if (syn && e === Endpoint.Partial && p === Endpoint.Inactive && !ack) this.setState(o, isOrig, Endpoint.SynSent);
+      case EP_ESTABLISHED:
+      case EP_PARTIAL:
+        if (syn && e === EP_PARTIAL && p === EP_INACTIVE && !ack) this.setState(o, isOrig, EP_SYN_SENT);
         if (fin && !rst) {
-          this.setState(o, isOrig, Endpoint.Closed);
+          this.setState(o, isOrig, EP_CLOSED);
           const pPrev = I[o + PREV + (side ^ 1)]!;
           // The peer's FIN then RST was a normal close after all.
-          if (p === Endpoint.Reset && pPrev === Endpoint.Closed) this.setState(o, !isOrig, Endpoint.Closed);
+          if (p === EP_RESET && pPrev === EP_CLOSED) this.setState(o, !isOrig, EP_CLOSED);
         }
-        if (rst) this.setState(o, isOrig, Endpoint.Reset);
+        if (rst) this.setState(o, isOrig, EP_RESET);
         break;
-      case Endpoint.Closed:
-        if (rst && p !== Endpoint.Closed) this.setState(o, isOrig, Endpoint.Reset);
+      case EP_CLOSED:
+        if (rst && p !== EP_CLOSED) this.setState(o, isOrig, EP_RESET);
         break;
       default:
         break;
@@ -1562,15 +1590,15 @@ function endpointOptions(I: Int32Array, o: number): EndpointOptions {
 
 function isFragment(pkt: Packet): boolean {
   // An atomic IPv6 fragment (offset 0, M clear) is a whole datagram (RFC 6946).
-  if (pkt.has(Layer.Ipv6) && (pkt.ip6.fragmented || pkt.ip6.fragmentOffset !== 0)) return true;
-  return pkt.has(Layer.Ipv4) && pkt.ip4.isFragment;
+  if (pkt.has(L_IPV6) && (pkt.ip6.fragmented || pkt.ip6.fragmentOffset !== 0)) return true;
+  return pkt.has(L_IPV4) && pkt.ip4.isFragment;
 }
 
 /** Payload of a segment whose TCP header the capture cut short, from the IP length fields. */
 function truncatedPayload(pkt: Packet, tcpOffset: number, tcpHeaderLength: number): number {
   let n: number;
-  const hasV4 = pkt.has(Layer.Ipv4);
-  if (pkt.has(Layer.Ipv6) && (!hasV4 || pkt.ip6.offset > pkt.ip4.offset)) {
+  const hasV4 = pkt.has(L_IPV4);
+  if (pkt.has(L_IPV6) && (!hasV4 || pkt.ip6.offset > pkt.ip4.offset)) {
     n = pkt.ip6.payloadLength - (tcpOffset - (pkt.ip6.offset + 40)) - tcpHeaderLength;
   } else if (hasV4) {
     n = pkt.ip4.totalLength - (tcpOffset - pkt.ip4.offset) - tcpHeaderLength;
@@ -1647,8 +1675,8 @@ function readSynOptions(b: Uint8Array, at: number, length: number, I: Int32Array
   if (first) {
     I[o + OPT_SEEN] = 1;
     I[o + OPT_TFO] = tfo ? 1 : 0;
-    const ece = (flags & TcpFlag.Ece) !== 0;
-    const cwr = (flags & TcpFlag.Cwr) !== 0;
+    const ece = (flags & FLAG_ECE) !== 0;
+    const cwr = (flags & FLAG_CWR) !== 0;
     I[o + OPT_ECN] = (fromClient ? ece && cwr : ece && !cwr) ? 1 : 0;
   } else if (tfo) {
     I[o + OPT_TFO] = 1;
@@ -1657,7 +1685,7 @@ function readSynOptions(b: Uint8Array, at: number, length: number, I: Int32Array
 }
 
 const FLAG_LETTERS: ReadonlyArray<readonly [number, string]> = [
-  [TcpFlag.Syn, 'SYN'], [TcpFlag.Fin, 'FIN'], [TcpFlag.Rst, 'RST'], [TcpFlag.Psh, 'PSH'], [TcpFlag.Ack, 'ACK'], [TcpFlag.Urg, 'URG'],
+  [FLAG_SYN, 'SYN'], [FLAG_FIN, 'FIN'], [FLAG_RST, 'RST'], [FLAG_PSH, 'PSH'], [FLAG_ACK, 'ACK'], [FLAG_URG, 'URG'],
 ];
 
 export function flagNames(flags: number): string {
