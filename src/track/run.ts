@@ -4,9 +4,9 @@
  * `wirescope handshakes --json` prints. Kept apart from the index so the CLI's JSON path loads
  * neither the assertion nor the table modules.
  */
-import { openCapture } from '../capture/index.js';
+import { openCapture } from '../capture/open.js';
 import type { CaptureRecord, RecordSource } from '../capture/record.js';
-import { PacketDecoder } from '../codec/index.js';
+import type { PacketDecoder } from '../codec/packet.js';
 import { HandshakeTracker, emptySummary, type TrackerOptions } from './tracker.js';
 import type { ConnectionReport, HandshakeReport, HandshakeSummary } from './types.js';
 
@@ -33,6 +33,15 @@ async function loadCompileFilter(): Promise<CompileFilter> {
   return compileFilter;
 }
 
+/**
+ * The decoder is loaded when the first frame that needs it comes: the tracker reads plain
+ * Ethernet frames itself, and the decoder's modules are most of a short capture's start-up.
+ */
+async function loadDecoder(): Promise<PacketDecoder> {
+  const { PacketDecoder } = await import('../codec/packet.js');
+  return new PacketDecoder();
+}
+
 function isRecordSource(x: unknown): x is RecordSource {
   return typeof x === 'object' && x !== null && 'info' in x && 'close' in x && Symbol.asyncIterator in x && !('pipe' in x);
 }
@@ -57,7 +66,14 @@ export async function feedSource(
   const records = isRecordSource(source) ? source : await openCapture(source, opts.name ? { name: opts.name } : {});
   const feeder = new BatchFeeder(tracker, opts.filter ? opts.filter : null, opts.filter ? await loadCompileFilter() : null, opts.maxPackets);
   try {
-    for await (const batch of records) if (!feeder.feed(batch)) break;
+    for await (const batch of records) {
+      let more = feeder.feed(batch);
+      while (!more && feeder.waitsForDecoder) {
+        feeder.decoder = await loadDecoder();
+        more = feeder.feed(batch);
+      }
+      if (!more) break;
+    }
   } finally {
     await records.close();
   }
@@ -72,7 +88,10 @@ const RUN = 64;
  * long stretch after a deopt (perf: KeyedLoadIC called from feedSource's baseline code).
  */
 class BatchFeeder {
-  private readonly decoder = new PacketDecoder();
+  /** Null until a frame needs decoding: feed() then stops at it (see waitsForDecoder). */
+  decoder: PacketDecoder | null = null;
+  /** Where feed() stopped in its batch for want of the decoder, or -1. */
+  private resumeAt = -1;
   private readonly filters = new Map<number, PacketPredicate>();
   /** Records tracked so far (a small integer: a count down from Infinity is a heap number). */
   private done = 0;
@@ -89,9 +108,19 @@ class BatchFeeder {
     this.clock = tracker.clock;
   }
 
-  /** Tracks a batch; false once maxPackets records were tracked. */
+  /** The last feed() stopped at a frame that needs the decoder; feed the same batch again once it is set. */
+  get waitsForDecoder(): boolean {
+    return this.resumeAt >= 0;
+  }
+
+  /**
+   * Tracks a batch (the rest of it, after a stop for the decoder); false once maxPackets records
+   * were tracked, or at a frame that needs the decoder while it is not loaded.
+   */
   feed(batch: readonly CaptureRecord[]): boolean {
-    for (let i = 0; i < batch.length; i += RUN) {
+    let i = this.resumeAt < 0 ? 0 : this.resumeAt;
+    this.resumeAt = -1;
+    for (; i < batch.length; i += RUN) {
       if (!this.track(batch, i, Math.min(i + RUN, batch.length))) return false;
     }
     return this.done < this.max;
@@ -112,16 +141,20 @@ class BatchFeeder {
       const r = batch[i]!;
       if (done >= max) break;
       if (this.compile !== null && !this.passes(r)) continue;
-      done++;
       // Capture seconds are past 2^30, a heap number when passed as an argument: they go
       // through the tracker's clock instead.
       clock[0] = r.tsSec;
-      if (r.linkType === 1 && tracker.feedEthernet(r.buf, r.offset, r.capLen, r.tsNsec, r.index)) continue;
-      const pkt = decoder.decode(r.buf, r.offset, r.capLen, r.linkType, r.origLen);
-      tracker.feedClocked(pkt, r.tsNsec, r.index);
+      if (r.linkType !== 1 || !tracker.feedEthernet(r.buf, r.offset, r.capLen, r.tsNsec, r.index)) {
+        if (decoder === null) {
+          this.resumeAt = i;
+          break;
+        }
+        tracker.feedClocked(decoder.decode(r.buf, r.offset, r.capLen, r.linkType, r.origLen), r.tsNsec, r.index);
+      }
+      done++;
     }
     this.done = done;
-    return done < max;
+    return done < max && this.resumeAt < 0;
   }
 
   private passes(r: CaptureRecord): boolean {

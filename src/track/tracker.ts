@@ -9,7 +9,12 @@
  * table is an LRU capped at `maxConnections`, and connections evicted before they finished are
  * counted (summary.evicted) rather than listed, so a SYN flood stays bounded.
  */
-import { Layer, TcpFlag, ipv4FromNumber, ipv6String, walkOptions, type Packet } from '../codec/index.js';
+// The codec's own modules, not its index: the encoders stay unloaded (see also run.ts).
+import { Layer } from '../codec/layer.js';
+import { TcpFlag } from '../codec/tcp.js';
+import { walkOptions } from '../codec/ipv4.js';
+import { ipv4FromNumber, ipv6String } from '../codec/addr.js';
+import type { Packet } from '../codec/packet.js';
 import { Endpoint, Hist, connState } from './zeek.js';
 import { JsonBytes, ascii, constantBytes, type Constant } from './jsonbytes.js';
 import {

@@ -28,7 +28,7 @@ function captures(dir: string): string[] {
 }
 
 /** Every record decoded by the PacketDecoder and fed with `feed`: the path without shortcuts. */
-async function viaDecoder(source: HandshakeSource, name: string): Promise<HandshakeReport | null> {
+async function viaDecoder(source: HandshakeSource, name: string, maxPackets = Infinity): Promise<HandshakeReport | null> {
   const tracker = new HandshakeTracker({ file: name });
   const decoder = new PacketDecoder();
   let records;
@@ -39,7 +39,10 @@ async function viaDecoder(source: HandshakeSource, name: string): Promise<Handsh
   }
   try {
     for await (const batch of records) {
-      for (const r of batch) tracker.feed(decoder.decode(r.buf, r.offset, r.capLen, r.linkType, r.origLen), r.tsSec, r.tsNsec, r.index);
+      for (const r of batch) {
+        if (r.index > maxPackets) break;
+        tracker.feed(decoder.decode(r.buf, r.offset, r.capLen, r.linkType, r.origLen), r.tsSec, r.tsNsec, r.index);
+      }
     }
   } catch {
     return null; // a faulty file: bad-input tests cover those
@@ -155,6 +158,20 @@ describe('TCP segments read straight from Ethernet frames', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('stop for the decoder at the first frame that needs it and go on from that frame, maxPackets counted once', async () => {
+    const plain = (seq: number, flags: number, payload = 0) =>
+      frameOf({ v6: false, fromClient: true, port: 40000, flags, seq: seq as SegmentCase['seq'], ack: 5001, window: 65535, payload, options: 'none', twist: 'none', cutAt: 0 });
+    const reply = frameOf({ v6: false, fromClient: false, port: 40000, flags: 0x12, seq: 5000, ack: 1001, window: 65535, payload: 0, options: 'mss', twist: 'none', cutAt: 0 });
+    const tagged = frameOf({ v6: false, fromClient: true, port: 40000, flags: 0x18, seq: 1001, ack: 5001, window: 65535, payload: 10, options: 'none', twist: 'vlan', cutAt: 0 });
+    const frames = [plain(1000, 0x02), reply, plain(1001, 0x10), tagged, plain(1011, 0x18, 5), tagged, plain(1016, 0x11)];
+    const file = pcapOf(frames);
+    for (let max = 1; max <= frames.length + 1; max++) {
+      const decoded = await viaDecoder(file, '<frames>', max);
+      expect(await trackHandshakes(file, { name: '<frames>', maxPackets: max }), `maxPackets ${max}`).toEqual(decoded);
+    }
+    expect((await trackHandshakes(file, { name: '<frames>' })).connections[0]).toMatchObject({ history: 'ShADTF', packets: { client: 6, server: 1 } }); // T: the tagged segment sent twice
   });
 
   it('take the direct path for the frames it is meant for', async () => {
