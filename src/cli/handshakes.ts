@@ -179,8 +179,17 @@ function writeJson(report: HandshakeReport, out: (s: string) => void): void {
   out(`${chunk}],"summary":${JSON.stringify(report.summary)}}\n`);
 }
 
+function dropClosedPipe(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE') return;
+  process.stderr.write(`wirescope handshakes: standard output: ${e.message}\n`);
+  process.exit(2);
+}
+
 /** Entry point for `wirescope handshakes ...`; returns the exit code. */
 export async function runHandshakes(argv: string[]): Promise<number> {
+  // A reader that goes away (`| head`) is not an error: the rest of the report is dropped, and
+  // the exit code still says whether the checks held.
+  if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', dropClosedPipe);
   const out = (s: string): void => void process.stdout.write(s);
   const err = (s: string): void => void process.stderr.write(s);
   let parsed = parseHandshakesQuick(argv);
