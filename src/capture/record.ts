@@ -150,6 +150,8 @@ export interface RecordWriter {
   drain?(): Promise<void>;
   /** Hand every buffered byte to the target now (live `-w`: the file grows as packets arrive). */
   flush?(): void;
+  /** True once a stream's reader has gone (EPIPE, `-w - | head`): the caller may stop; writes are dropped. */
+  readonly readerGone?: boolean;
   /** Flush and close; resolves when the bytes are on disk / in the stream. */
   close(): Promise<void>;
 }

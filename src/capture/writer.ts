@@ -15,6 +15,8 @@ const hostBigEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 0;
 interface Sink {
   /** True when `put` keeps a reference to the chunk (so the writer must not reuse it). */
   readonly keepsChunks: boolean;
+  /** The reader has gone (EPIPE, e.g. `-w - | head`): what is put now is dropped. */
+  readonly readerGone: boolean;
   put(chunk: Buffer): void;
   drain(): Promise<void>;
   close(): Promise<void>;
@@ -22,6 +24,7 @@ interface Sink {
 
 class FdSink implements Sink {
   readonly keepsChunks = false;
+  readonly readerGone = false;
   constructor(private fd: number) {}
   put(chunk: Buffer): void {
     let off = 0;
@@ -37,11 +40,16 @@ class StreamSink implements Sink {
   readonly keepsChunks = true;
   private blocked: Promise<void> | null = null;
   private failure: Error | null = null;
+  readerGone = false;
   constructor(private readonly stream: NodeJS.WritableStream) {
-    stream.on('error', (e: Error) => (this.failure = e));
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') this.readerGone = true;
+      else this.failure = e;
+    });
   }
   put(chunk: Buffer): void {
     if (this.failure) throw this.failure;
+    if (this.readerGone) return;
     if (!this.stream.write(chunk) && this.blocked === null) {
       this.blocked = new Promise<void>((resolve) => {
         const done = (): void => {
@@ -120,6 +128,10 @@ abstract class BufferedWriter implements RecordWriter {
 
   async drain(): Promise<void> {
     await this.sink.drain();
+  }
+
+  get readerGone(): boolean {
+    return this.sink.readerGone;
   }
 
   async close(): Promise<void> {

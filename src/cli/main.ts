@@ -182,6 +182,7 @@ async function pump(cli: CliOptions, io: CliIo, source: RecordSource, expression
       if (writer !== null) {
         if (info.format === 'live') writer.flush?.();
         await writer.drain?.();
+        if (writer.readerGone === true) break;
       }
       if (out.closed) break;
       await out.ready();

@@ -203,6 +203,28 @@ describe('output', () => {
     expect(errs.join('')).not.toMatch(/error/i);
   });
 
+  it('-w - into a closed pipe (EPIPE) ends the run quietly with exit 0', async () => {
+    let writes = 0;
+    const stdout = new Writable({
+      highWaterMark: 1,
+      write(_chunk, _enc, cb) {
+        writes++;
+        cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const errs: string[] = [];
+    const stderr = new Writable({
+      write(c: Buffer, _e, cb) {
+        errs.push(c.toString());
+        cb();
+      },
+    });
+    const code = await main(['-w', '-', '-r', fx('parallel50.pcap')], { stdout, stderr });
+    expect(code).toBe(0);
+    expect(writes).toBeGreaterThanOrEqual(1);
+    expect(errs.join('')).not.toMatch(/error/i);
+  });
+
   it('writes in large chunks, not a write per line', async () => {
     let writes = 0;
     let bytes = 0;
