@@ -729,13 +729,7 @@ export class HandshakeTracker {
     const d = slot * DOUBLES;
     const seg = this.seg;
     const flags = seg[P_FLAGS]!;
-    const seq = seg[P_SEQ]!;
-    const ack = seg[P_ACK]!;
     const len = seg[P_LEN]!;
-    const syn = (flags & FLAG_SYN) !== 0;
-    const hasAck = (flags & FLAG_ACK) !== 0;
-    const fin = (flags & FLAG_FIN) !== 0;
-    const rst = (flags & FLAG_RST) !== 0;
     const side = fromClient ? 0 : 1;
 
     D[d + LAST_INDEX] = index;
@@ -746,23 +740,47 @@ export class HandshakeTracker {
 
     // Most segments: ACK or data from an established side whose letters are recorded, on a
     // connection that is not reset and whose handshake checks are done (or never started). What
-    // the rest of this and zeek() would do for it reduces to the retransmission count, the
-    // sequence space, and the last ACK and window.
+    // processOther and zeek() would do for it reduces to the retransmission count, the sequence
+    // space, and the last ACK and window.
     const window = seg[P_WINDOW]!;
     if ((flags & (FLAG_SYN | FLAG_FIN | FLAG_RST | FLAG_ACK)) === FLAG_ACK && window !== 0 &&
         I[o + STATE + side] === EP_ESTABLISHED && (I[o + HIST + side]! & (len > 0 ? H_DATA : H_ACK)) !== 0 &&
         I[o + RST_BY] === 0 && I[o + SIMULTANEOUS] === 0 && (I[o + FINAL_ACK] !== 0 || I[o + CLIENT_SYN] === 0)) {
+      const seq = seg[P_SEQ]!;
       if (len > 0) this.rexmit(slot, side, seq, len, false, false);
       const end = (seq + len) | 0;
       if (I[o + HAVE_NEXT + side] === 0 || seqDelta(end, I[o + NEXT + side]!) > 0) I[o + NEXT + side] = end;
       I[o + HAVE_NEXT + side] = 1;
       if (window >= 0) {
-        I[o + ACK + side] = ack;
+        I[o + ACK + side] = seg[P_ACK]!;
         I[o + WIN + side] = window;
         I[o + HAVE_ACK + side] = 1;
       }
       return;
     }
+    this.processOther(slot, fromClient, buf, sec, nsec, index);
+  }
+
+  /**
+   * process() for every other segment: handshake, close and reset steps, violations, history.
+   * Its own function, so the common path above compiles small and V8 optimises it early.
+   */
+  private processOther(slot: number, fromClient: boolean, buf: Uint8Array, sec: number, nsec: number, index: number): void {
+    const I = this.ints;
+    const D = this.doubles;
+    const o = slot * INTS;
+    const d = slot * DOUBLES;
+    const seg = this.seg;
+    const flags = seg[P_FLAGS]!;
+    const seq = seg[P_SEQ]!;
+    const ack = seg[P_ACK]!;
+    const len = seg[P_LEN]!;
+    const window = seg[P_WINDOW]!;
+    const syn = (flags & FLAG_SYN) !== 0;
+    const hasAck = (flags & FLAG_ACK) !== 0;
+    const fin = (flags & FLAG_FIN) !== 0;
+    const rst = (flags & FLAG_RST) !== 0;
+    const side = fromClient ? 0 : 1;
 
     if (I[o + RST_BY] !== 0) {
       this.violate(slot, index, ViolationKinds.PacketAfterRst,
