@@ -47,8 +47,17 @@ function timed(cmd: string, args: string[]): Timed {
   }
 }
 
-/** Runs shown for each of the two short measurements; the ratio uses the best (least CPU) of each. */
-const RUNS = 3;
+/**
+ * Runs of each of the two short measurements; the ratio uses the best (least CPU) of each, and
+ * the ratio of the medians is printed beside it. Five, since one run in three on this shared
+ * machine lands in a slow phase (0.64 to 0.74 s CPU for the same handshakes run).
+ */
+const RUNS = 5;
+
+function median(runs: readonly Timed[]): Timed {
+  const cost = (t: Timed): number => t.cpu ?? t.seconds;
+  return [...runs].sort((a, b) => cost(a) - cost(b))[runs.length >> 1]!;
+}
 
 /** The least-disturbed run (least CPU, else least wall time): on a shared machine, the fairest. */
 function bestOf(runs: readonly Timed[]): Timed {
@@ -67,9 +76,9 @@ function describeRun(t: Timed): string {
 }
 
 /** Ratio of CPU time when known (fair on a shared machine), else of wall time. */
-function ratioOf(a: Timed, b: Timed): string {
-  const wall = `${(a.seconds / b.seconds).toFixed(1)}x wall`;
-  return a.cpu !== null && b.cpu !== null && b.cpu > 0 ? `${(a.cpu / b.cpu).toFixed(1)}x CPU, ${wall}` : wall;
+function ratioOf(a: Timed, b: Timed, digits = 1): string {
+  const wall = `${(a.seconds / b.seconds).toFixed(digits)}x wall`;
+  return a.cpu !== null && b.cpu !== null && b.cpu > 0 ? `${(a.cpu / b.cpu).toFixed(digits)}x CPU, ${wall}` : wall;
 }
 
 /** The real CLI when the lead's entry point is built, else the handshakes command directly. */
@@ -95,7 +104,7 @@ export default async function trackBench(ctx: BenchContext): Promise<void> {
   const unit = GNU_TIME ? 's CPU' : 's wall';
   ctx.log(`  decode only (read + decode every packet): ${describeRun(decode)}  [runs: ${describeRuns(decodeRuns)} ${unit}]`);
   ctx.log(`  wirescope handshakes BIG --json:          ${describeRun(track)}  [runs: ${describeRuns(trackRuns)} ${unit}]`);
-  ctx.log(`  handshakes / decode-only:                 ${ratioOf(track, decode)}, best of ${RUNS} each (target <= 2x)`);
+  ctx.log(`  handshakes / decode-only:                 ${ratioOf(track, decode, 2)}, best of ${RUNS} each (target <= 2x); medians ${ratioOf(median(trackRuns), median(decodeRuns), 2)}`);
   if (ctx.has('tshark')) {
     const tshark = timed('sh', ['-c', `exec tshark -2 -n -r '${big}' -T fields -e tcp.stream -e tcp.completeness > /dev/null 2>&1`]);
     ctx.log(`  tshark -2 -T fields -e tcp.stream -e tcp.completeness: ${describeRun(tshark)}`);
