@@ -6,7 +6,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError, WirescopeError } from '../errors.js';
 import { commander } from './args.js';
-import { DEFAULT_MAX_CONNECTIONS, HandshakeTracker } from '../track/tracker.js';
+import { DEFAULT_MAX_CONNECTIONS, HandshakeTracker, MAX_CONNECTIONS } from '../track/tracker.js';
 import { feedSource, trackHandshakesPartial, writeHandshakesJson } from '../track/run.js';
 import type { AssertionOptions } from '../track/assert.js';
 import type { HandshakeReport } from '../track/types.js';
@@ -226,7 +226,7 @@ export async function runHandshakes(argv: string[]): Promise<number> {
       checks.server = opts.server;
     }
     const maxConnections = count('--max-connections', opts.maxConnections) ?? DEFAULT_MAX_CONNECTIONS;
-    if (maxConnections < 1) throw new UsageError('--max-connections must be at least 1');
+    if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS) throw new UsageError(`--max-connections must be from 1 to ${MAX_CONNECTIONS}`);
 
     if (opts.interface !== undefined) {
       report = await liveReport(opts, args.join(' ').trim(), maxConnections, err);

@@ -59,7 +59,7 @@ export interface TcpSegment {
 }
 
 export interface TrackerOptions {
-  /** Live-table cap; the least recently active connection is evicted beyond it. Default 20,000. */
+  /** Live-table cap; the least recently active connection is evicted beyond it. Default 20,000, at most MAX_CONNECTIONS (16,777,215). */
   maxConnections?: number;
   /** Capture seconds a closed connection stays in the table for late packets. Default 60. */
   lingerSeconds?: number;
@@ -79,6 +79,14 @@ export interface TrackerOptions {
 const MAX_VIOLATIONS_PER_CONNECTION = 32;
 /** About 600 bytes each: 20,000 live connections keep a million-SYN flood well under 200 MB of RSS. */
 export const DEFAULT_MAX_CONNECTIONS = 20_000;
+/** The most connections held at once (a larger --max-connections is taken as this). */
+export const MAX_CONNECTIONS = (1 << 24) - 1;
+/**
+ * Slot numbers are masked with this before they index a record: V8 then knows a record's offset
+ * is below 2^31 and drops the overflow check on every `o + FIELD` (two instructions each, on
+ * about fifty reads and writes per packet). Slots never reach it: see MAX_CONNECTIONS.
+ */
+const SLOT_MASK = (1 << 24) - 1;
 // Imported enums as this module's own constants: V8 folds those into optimised code, where an
 // imported object's field is a load behind a hole check and a map check at every use.
 const FLAG_SYN = TcpFlag.Syn;
@@ -342,7 +350,7 @@ export class HandshakeTracker {
   readonly clock = new Float64Array(1);
 
   constructor(opts: TrackerOptions = {}) {
-    this.maxConnections = Math.max(1, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+    this.maxConnections = Math.min(MAX_CONNECTIONS, Math.max(1, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS));
     this.lingerSec = opts.lingerSeconds ?? 60;
     this.file = opts.file ?? '';
     this.keep = opts.keep ?? true;
@@ -574,7 +582,7 @@ export class HandshakeTracker {
       // The link is read before the match so every lookup gives it type feedback: read only on
       // a collision, its first use would throw the optimised lookup away mid-capture.
       const next = chain[slot]!;
-      const o = slot * INTS;
+      const o = (slot & SLOT_MASK) * INTS;
       if (I[o + HASH] === hash && I[o + V6] === isV6) {
         if (I[o + PORT] === sp && I[o + PORT + 1] === dp && I[o + ADDR0] === a0 && I[o + ADDR0 + 1] === b0 &&
             (!v6 || (I[o + ADDR_HI] === a1 && I[o + ADDR_HI + 1] === a2 && I[o + ADDR_HI + 2] === a3 &&
@@ -601,8 +609,8 @@ export class HandshakeTracker {
       slot = this.takeSlot();
       const R = this.ints;
       const D = this.doubles;
-      const o = slot * INTS;
-      const d = slot * DOUBLES;
+      const o = (slot & SLOT_MASK) * INTS;
+      const d = (slot & SLOT_MASK) * DOUBLES;
       R[o + HASH] = hash;
       R[o + V6] = isV6;
       // The client sent the first SYN without ACK; a first SYN+ACK comes from the server.
@@ -629,7 +637,7 @@ export class HandshakeTracker {
       if (this.liveCount > this.maxConnections && this.oldest !== NO_SLOT && this.oldest !== slot) {
         this.release(this.oldest, true);
       }
-    } else if (((this.moves - this.ints[slot * INTS + MOVED_AT]!) | 0) > (this.liveCount >>> 4)) {
+    } else if (((this.moves - this.ints[(slot & SLOT_MASK) * INTS + MOVED_AT]!) | 0) > (this.liveCount >>> 4)) {
       // Approximate LRU: a connection moves to the front only when others have moved past it
       // since its last move, which spares most packets the writes into two neighbours.
       this.unlink(slot);
@@ -654,8 +662,8 @@ export class HandshakeTracker {
     }
     const I = this.ints;
     const D = this.doubles;
-    const o = slot * INTS;
-    const d = slot * DOUBLES;
+    const o = (slot & SLOT_MASK) * INTS;
+    const d = (slot & SLOT_MASK) * DOUBLES;
     const gen = I[o + GEN]!;
     // Plain loops: fill() with a range goes through a runtime call that costs microseconds.
     for (let k = o; k < o + INTS; k++) I[k] = 0;
@@ -701,7 +709,7 @@ export class HandshakeTracker {
     const mask = n - 1;
     const I = this.ints;
     for (let s = this.oldest; s !== NO_SLOT; s = this.newer[s]!) {
-      const b = I[s * INTS + HASH]! & mask;
+      const b = I[(s & SLOT_MASK) * INTS + HASH]! & mask;
       this.chain[s] = buckets[b]!;
       buckets[b] = s;
     }
@@ -712,7 +720,7 @@ export class HandshakeTracker {
   /** A SYN without ACK on a known 4-tuple: port reuse (new ISN) or a retransmission? */
   private startsNew(slot: number, fromClient: boolean): boolean {
     const I = this.ints;
-    const o = slot * INTS;
+    const o = (slot & SLOT_MASK) * INTS;
     const seq = this.seg[P_SEQ]!;
     if (fromClient) return I[o + CLIENT_SYN] === 0 || seq !== I[o + CLIENT_ISN];
     // From the server side: the peer's half of a simultaneous open, or a new connection the
@@ -725,8 +733,8 @@ export class HandshakeTracker {
   private process(slot: number, fromClient: boolean, buf: Uint8Array, sec: number, nsec: number, index: number): void {
     const I = this.ints;
     const D = this.doubles;
-    const o = slot * INTS;
-    const d = slot * DOUBLES;
+    const o = (slot & SLOT_MASK) * INTS;
+    const d = (slot & SLOT_MASK) * DOUBLES;
     const seg = this.seg;
     const flags = seg[P_FLAGS]!;
     const len = seg[P_LEN]!;
@@ -768,8 +776,8 @@ export class HandshakeTracker {
   private processOther(slot: number, fromClient: boolean, buf: Uint8Array, sec: number, nsec: number, index: number): void {
     const I = this.ints;
     const D = this.doubles;
-    const o = slot * INTS;
-    const d = slot * DOUBLES;
+    const o = (slot & SLOT_MASK) * INTS;
+    const d = (slot & SLOT_MASK) * DOUBLES;
     const seg = this.seg;
     const flags = seg[P_FLAGS]!;
     const seq = seg[P_SEQ]!;
@@ -943,7 +951,7 @@ export class HandshakeTracker {
 
   private markClosed(slot: number): void {
     const I = this.ints;
-    const o = slot * INTS;
+    const o = (slot & SLOT_MASK) * INTS;
     if (I[o + CLOSED] === 0) {
       I[o + CLOSED] = 1;
       this.closing.push(slot, I[o + GEN]!);
@@ -951,7 +959,7 @@ export class HandshakeTracker {
   }
 
   private violate(slot: number, packet: number, kind: ViolationKind, message: string): void {
-    const o = slot * INTS + VIOLATION_COUNT;
+    const o = (slot & SLOT_MASK) * INTS + VIOLATION_COUNT;
     this.ints[o]++;
     if (this.ints[o]! > MAX_VIOLATIONS_PER_CONNECTION) return;
     (this.violations[slot] ??= []).push({ packet, kind, message });
@@ -959,7 +967,7 @@ export class HandshakeTracker {
 
   private zeek(slot: number, isOrig: boolean): void {
     const I = this.ints;
-    const o = slot * INTS;
+    const o = (slot & SLOT_MASK) * INTS;
     const seg = this.seg;
     const flags = seg[P_FLAGS]!;
     const seq = seg[P_SEQ]!;
@@ -1018,7 +1026,7 @@ export class HandshakeTracker {
     // Zero windows are news only while both sides still talk (Zeek's update_window).
     if (window === 0 && !rst && pState !== EP_CLOSED && eState !== EP_RESET) {
       const D = this.doubles;
-      const d = slot * DOUBLES;
+      const d = (slot & SLOT_MASK) * DOUBLES;
       if (++D[d + ZERO_WIN + side]! >= D[d + ZERO_WIN_NEXT + side]!) {
         D[d + ZERO_WIN_NEXT + side]! *= 10;
         this.letter(slot, isOrig, 'W');
@@ -1032,11 +1040,11 @@ export class HandshakeTracker {
   /** Retransmitted payload: the segment ends at or before what this side already sent (T/t). */
   private rexmit(slot: number, side: number, seq: number, len: number, syn: boolean, fin: boolean): void {
     const I = this.ints;
-    const o = slot * INTS;
+    const o = (slot & SLOT_MASK) * INTS;
     const end = (seq + len + (syn ? 1 : 0) + (fin ? 1 : 0)) | 0;
     if (I[o + HAVE_NEXT + side] === 0 || seqDelta(end, I[o + NEXT + side]!) > 0) return;
     const D = this.doubles;
-    const d = slot * DOUBLES;
+    const d = (slot & SLOT_MASK) * DOUBLES;
     if (++D[d + REXMIT + side]! >= D[d + REXMIT_NEXT + side]!) {
       D[d + REXMIT_NEXT + side]! *= 10;
       this.letter(slot, side === 0, 'T');
@@ -1112,7 +1120,7 @@ export class HandshakeTracker {
 
   private pushNewest(slot: number): void {
     this.moves = (this.moves + 1) | 0;
-    this.ints[slot * INTS + MOVED_AT] = this.moves;
+    this.ints[(slot & SLOT_MASK) * INTS + MOVED_AT] = this.moves;
     this.older[slot] = this.newest;
     this.newer[slot] = NO_SLOT;
     if (this.newest !== NO_SLOT) this.newer[this.newest] = slot;
@@ -1134,7 +1142,7 @@ export class HandshakeTracker {
   /** Take a connection out of the table; list it unless it was evicted unfinished. */
   private release(slot: number, evicted: boolean, atEnd = false): void {
     const I = this.ints;
-    const o = slot * INTS;
+    const o = (slot & SLOT_MASK) * INTS;
     if (I[o + LIVE] === 0) return;
     I[o + LIVE] = 0;
     const b = I[o + HASH]! & this.bucketMask;
@@ -1154,7 +1162,7 @@ export class HandshakeTracker {
       this.summary.evicted++;
     } else {
       if (this.json && !atEnd) {
-        this.doneFirst.push(this.doubles[slot * DOUBLES + FIRST_INDEX]!);
+        this.doneFirst.push(this.doubles[(slot & SLOT_MASK) * DOUBLES + FIRST_INDEX]!);
         const early = (this.early ??= new JsonBytes(null, 4096));
         this.writeJson(slot, early);
         this.doneText.push(early.take());
@@ -1186,12 +1194,12 @@ export class HandshakeTracker {
     const D = this.doubles;
     while (this.closingHead < q.length) {
       const slot = q[this.closingHead]!;
-      const o = slot * INTS;
+      const o = (slot & SLOT_MASK) * INTS;
       if (I[o + LIVE] === 0 || I[o + GEN] !== q[this.closingHead + 1]) {
         this.closingHead += 2;
         continue;
       }
-      if (this.nowSec - D[slot * DOUBLES + LAST_SEC]! <= this.lingerSec) break;
+      if (this.nowSec - D[(slot & SLOT_MASK) * DOUBLES + LAST_SEC]! <= this.lingerSec) break;
       this.closingHead += 2;
       this.release(slot, false);
     }
@@ -1267,7 +1275,7 @@ export class HandshakeTracker {
     const I = this.ints;
     const pending = this.pending;
     for (let s = this.oldest; s !== NO_SLOT; s = this.newer[s]!) {
-      const o = s * INTS;
+      const o = (s & SLOT_MASK) * INTS;
       if (I[o + LIVE] === 0) continue;
       I[o + LIVE] = 0;
       this.count(o);
@@ -1306,8 +1314,8 @@ export class HandshakeTracker {
   private rtt(slot: number, which: number): number | null {
     const I = this.ints;
     const D = this.doubles;
-    const o = slot * INTS;
-    const d = slot * DOUBLES;
+    const o = (slot & SLOT_MASK) * INTS;
+    const d = (slot & SLOT_MASK) * DOUBLES;
     const finalAck = I[o + FINAL_ACK] !== 0;
     if (which === RTT_SYN_TO_SYN_ACK) {
       return I[o + SYN_ACK_VALID] !== 0 && I[o + CLIENT_SYN] !== 0
@@ -1321,14 +1329,14 @@ export class HandshakeTracker {
 
   private endpoint(slot: number, side: number): string {
     const I = this.ints;
-    const o = slot * INTS;
+    const o = (slot & SLOT_MASK) * INTS;
     const hi = o + ADDR_HI + 3 * side;
     return endpointString(I[o + V6] !== 0, I[o + ADDR0 + side]! >>> 0, I[hi]! >>> 0, I[hi + 1]! >>> 0, I[hi + 2]! >>> 0, I[o + PORT + side]!);
   }
 
   private state(slot: number): ConnState {
-    const o = slot * INTS;
-    const d = slot * DOUBLES;
+    const o = (slot & SLOT_MASK) * INTS;
+    const d = (slot & SLOT_MASK) * DOUBLES;
     return connState({
       oState: this.ints[o + STATE]!, rState: this.ints[o + STATE + 1]!,
       oSize: this.doubles[d + BYTES]!, rSize: this.doubles[d + BYTES + 1]!,
@@ -1337,15 +1345,15 @@ export class HandshakeTracker {
   }
 
   private start(slot: number): string {
-    const d = slot * DOUBLES;
+    const d = (slot & SLOT_MASK) * DOUBLES;
     return `${this.doubles[d + FIRST_SEC]! + this.baseSec}.${String(this.doubles[d + FIRST_NSEC]!).padStart(9, '0')}`;
   }
 
   private report(slot: number): ConnectionReport {
     const I = this.ints;
     const D = this.doubles;
-    const o = slot * INTS;
-    const d = slot * DOUBLES;
+    const o = (slot & SLOT_MASK) * INTS;
+    const d = (slot & SLOT_MASK) * DOUBLES;
     const synToSynAck = this.rtt(slot, RTT_SYN_TO_SYN_ACK);
     const synAckToAck = this.rtt(slot, RTT_SYN_ACK_TO_ACK);
     return {
@@ -1429,8 +1437,8 @@ export class HandshakeTracker {
   private gatherRow(slot: number, num: Float64Array, text: Constant[]): void {
     const I = this.ints;
     const D = this.doubles;
-    const o = slot * INTS;
-    const d = slot * DOUBLES;
+    const o = (slot & SLOT_MASK) * INTS;
+    const d = (slot & SLOT_MASK) * DOUBLES;
     const synToSynAck = this.rtt(slot, RTT_SYN_TO_SYN_ACK) ?? Number.NaN;
     const synAckToAck = this.rtt(slot, RTT_SYN_ACK_TO_ACK) ?? Number.NaN;
     num[F_CLIENT] = 0;
@@ -1458,7 +1466,7 @@ export class HandshakeTracker {
   /** `a.b.c.d:port` or `[v6]:port`, as endpointString. */
   private writeEndpoint(slot: number, side: number, w: JsonBytes): void {
     const I = this.ints;
-    const o = slot * INTS;
+    const o = (slot & SLOT_MASK) * INTS;
     if (I[o + V6] === 0) w.ipv4(I[o + ADDR0 + side]!);
     else {
       const hi = o + ADDR_HI + 3 * side;

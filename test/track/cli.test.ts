@@ -116,7 +116,7 @@ describe('wirescope handshakes', () => {
   });
 
   it('usage and input errors are one line and exit 2', async () => {
-    for (const argv of [['/nonexistent.pcap'], [], ['--max-refused', 'x', T('refused')], ['--max-handshake-rtt', 'soon', T('refused')], ['--server', 'example:80', T('refused')], ['--bogus', T('refused')]]) {
+    for (const argv of [['/nonexistent.pcap'], [], ['--max-refused', 'x', T('refused')], ['--max-handshake-rtt', 'soon', T('refused')], ['--server', 'example:80', T('refused')], ['--bogus', T('refused')], ['--max-connections', '0', T('refused')], ['--max-connections', '16777216', T('refused')]]) {
       const r = await run(...argv);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.err.trim().split('\n'), argv.join(' ')).toHaveLength(1);
