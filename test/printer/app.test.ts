@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pcapFile } from '../pcap-file.js';
 import { encodePacket, type PacketSpec } from '../../src/codec/index.js';
 import { runCli } from '../cli/run.js';
 
@@ -76,24 +77,7 @@ function frames(): PacketSpec[] {
 }
 
 function writePcap(path: string, specs: PacketSpec[]): void {
-  const parts: Buffer[] = [];
-  const hdr = Buffer.alloc(24);
-  hdr.writeUInt32LE(0xa1b2c3d4, 0);
-  hdr.writeUInt16LE(2, 4);
-  hdr.writeUInt16LE(4, 6);
-  hdr.writeUInt32LE(262144, 16);
-  hdr.writeUInt32LE(1, 20);
-  parts.push(hdr);
-  specs.forEach((s, i) => {
-    const f = encodePacket(s);
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(1700000000 + i, 0);
-    rec.writeUInt32LE(i * 1000, 4);
-    rec.writeUInt32LE(f.length, 8);
-    rec.writeUInt32LE(f.length, 12);
-    parts.push(rec, Buffer.from(f));
-  });
-  writeFileSync(path, Buffer.concat(parts));
+  writeFileSync(path, pcapFile(specs.map((s, i) => ({ bytes: encodePacket(s), usec: i * 1000 }))));
 }
 
 describe.skipIf(!haveTcpdump)('application summaries match tcpdump', () => {

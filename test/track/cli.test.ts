@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runHandshakes } from '../../src/cli/handshakes.js';
 import { encodePacket } from '../../src/codec/index.js';
+import { pcapFile } from '../pcap-file.js';
 
 const FIX = join(import.meta.dirname, '..', '..', 'fixtures');
 const T = (name: string): string => join(FIX, 'track', `${name}.pcap`);
@@ -176,22 +177,7 @@ describe('wirescope handshakes into a pipe whose reader goes away', () => {
       });
       frames.push(tcp(true, 0x02, 100, 0), tcp(false, 0x12, 500, 101), tcp(true, 0x10, 101, 501));
     }
-    const head = Buffer.alloc(24);
-    head.writeUInt32LE(0xa1b2c3d4, 0);
-    head.writeUInt16LE(2, 4);
-    head.writeUInt16LE(4, 6);
-    head.writeUInt32LE(65535, 16);
-    head.writeUInt32LE(1, 20);
-    const parts: Buffer[] = [head];
-    frames.forEach((f, i) => {
-      const rec = Buffer.alloc(16);
-      rec.writeUInt32LE(1_700_000_000, 0);
-      rec.writeUInt32LE(i, 4);
-      rec.writeUInt32LE(f.length, 8);
-      rec.writeUInt32LE(f.length, 12);
-      parts.push(rec, f);
-    });
-    return Buffer.concat(parts);
+    return pcapFile(frames.map((bytes, i) => ({ bytes, sec: 1_700_000_000, usec: i })));
   }
 
   for (const mode of [['--json'], []]) {

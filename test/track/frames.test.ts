@@ -7,25 +7,16 @@
  * captures, VLAN tags, UDP).
  */
 import fc from 'fast-check';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openCapture } from '../../src/capture/index.js';
 import { PacketDecoder, encodePacket, type PacketSpec } from '../../src/codec/index.js';
 import { HandshakeTracker, trackHandshakes, type HandshakeReport, type HandshakeSource } from '../../src/track/index.js';
+import { captureFiles, pcapFile } from '../pcap-file.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'tcpdump');
-
-function captures(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...captures(path));
-    else if (/\.(pcap|pcapng|gz)$/.test(name)) out.push(path);
-  }
-  return out;
-}
 
 /** Every record decoded by the PacketDecoder and fed with `feed`: the path without shortcuts. */
 async function viaDecoder(source: HandshakeSource, name: string, maxPackets = Infinity): Promise<HandshakeReport | null> {
@@ -59,25 +50,9 @@ async function expectSameReport(source: HandshakeSource, name: string): Promise<
   expect(tracked, name).toEqual(decoded);
 }
 
-/** A pcap file (microseconds, little-endian) of Ethernet frames, each cut to its caplen. */
+/** A pcap file of Ethernet frames, each cut to its caplen, eight to a second. */
 function pcapOf(frames: readonly { bytes: Buffer; capLen: number }[]): Buffer {
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b2c3d4, 0);
-  head.writeUInt16LE(2, 4);
-  head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(262144, 16);
-  head.writeUInt32LE(1, 20);
-  const parts: Buffer[] = [head];
-  frames.forEach((f, i) => {
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(1_700_000_000 + (i >> 3), 0);
-    rec.writeUInt32LE((i * 1237) % 1_000_000, 4);
-    const cap = Math.min(f.capLen, f.bytes.length);
-    rec.writeUInt32LE(cap, 8);
-    rec.writeUInt32LE(f.bytes.length, 12);
-    parts.push(rec, f.bytes.subarray(0, cap));
-  });
-  return Buffer.concat(parts);
+  return pcapFile(frames.map((f, i) => ({ ...f, sec: 1_700_000_000 + (i >> 3), usec: (i * 1237) % 1_000_000 })));
 }
 
 const segmentArb = fc.record({
@@ -138,13 +113,13 @@ function frameOf(s: SegmentCase): { bytes: Buffer; capLen: number } {
 
 describe('TCP segments read straight from Ethernet frames', () => {
   it('give the decoder path\'s report on every capture in fixtures/', async () => {
-    const files = captures(join(ROOT, 'fixtures'));
+    const files = captureFiles(join(ROOT, 'fixtures'));
     expect(files.length).toBeGreaterThan(20);
     for (const f of files) await expectSameReport(f, f);
   });
 
   it.skipIf(!existsSync(CORPUS))('give the decoder path\'s report on the tcpdump corpus', async () => {
-    const files = captures(CORPUS);
+    const files = captureFiles(CORPUS);
     expect(files.length).toBeGreaterThan(50);
     for (const f of files) await expectSameReport(f, f);
   }, 120_000);

@@ -4,22 +4,12 @@
  * same bytes, on every capture in fixtures/ and with connections finished mid-capture (linger),
  * several files and a small memory cap.
  */
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trackHandshakesPartial, writeHandshakesJson, type TrackHandshakesOptions } from '../../src/track/index.js';
+import { captureFiles } from '../pcap-file.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
-
-function captures(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...captures(path));
-    else if (/\.(pcap|pcapng|gz)$/.test(name)) out.push(path);
-  }
-  return out;
-}
 
 async function both(files: string[], opts: TrackHandshakesOptions): Promise<[string, string]> {
   const { report } = await trackHandshakesPartial(files, opts);
@@ -30,7 +20,7 @@ async function both(files: string[], opts: TrackHandshakesOptions): Promise<[str
 }
 
 describe('JSON written from the tracker records', () => {
-  const files = captures(FIXTURES);
+  const files = captureFiles(FIXTURES);
 
   it('finds the fixtures', () => {
     expect(files.length).toBeGreaterThan(20);
