@@ -144,7 +144,9 @@ class BatchFeeder {
       // Capture seconds are past 2^30, a heap number when passed as an argument: they go
       // through the tracker's clock instead.
       clock[0] = r.tsSec;
-      if (r.linkType !== 1 || !tracker.feedEthernet(r.buf, r.offset, r.capLen, r.tsNsec, r.index)) {
+      // `=== false`, not `!`: V8 knows nothing of a call's result, and `!` on it is a full
+      // truthiness test (empty string, NaN, BigInt...) on every record.
+      if (r.linkType !== 1 || tracker.feedEthernet(r.buf, r.offset, r.capLen, r.tsNsec, r.index) === false) {
         if (decoder === null) {
           this.resumeAt = i;
           break;

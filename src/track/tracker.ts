@@ -545,7 +545,7 @@ export class HandshakeTracker {
     // Seconds are kept relative to the first packet: small integers (no heap number when
     // passed on), and capture seconds print back exactly.
     const tsSec = this.clock[0]!;
-    if (!this.haveBase) {
+    if (this.haveBase === false) { // not `!`, a full truthiness test in V8's code for this field
       this.haveBase = true;
       this.baseSec = tsSec;
     }
