@@ -135,7 +135,8 @@ class BatchFeeder {
     const tracker = this.tracker;
     const decoder = this.decoder;
     const clock = this.clock;
-    const max = this.max;
+    // A float64 from here: compared as a tagged number, V8 re-checked its map on every record.
+    const max = +this.max;
     let done = this.done;
     for (let i = from; i < to; i++) {
       const r = batch[i]!;
