@@ -739,6 +739,7 @@ export class HandshakeTracker {
     const flags = seg[P_FLAGS]!;
     const len = seg[P_LEN]!;
     const side = fromClient ? 0 : 1;
+    const os = o + side; // this side's half of each field pair
 
     D[d + LAST_INDEX] = index;
     D[d + LAST_SEC] = sec;
@@ -752,17 +753,17 @@ export class HandshakeTracker {
     // space, and the last ACK and window.
     const window = seg[P_WINDOW]!;
     if ((flags & (FLAG_SYN | FLAG_FIN | FLAG_RST | FLAG_ACK)) === FLAG_ACK && window !== 0 &&
-        I[o + STATE + side] === EP_ESTABLISHED && (I[o + HIST + side]! & (len > 0 ? H_DATA : H_ACK)) !== 0 &&
+        I[os + STATE] === EP_ESTABLISHED && (I[os + HIST]! & (len > 0 ? H_DATA : H_ACK)) !== 0 &&
         I[o + RST_BY] === 0 && I[o + SIMULTANEOUS] === 0 && (I[o + FINAL_ACK] !== 0 || I[o + CLIENT_SYN] === 0)) {
       const seq = seg[P_SEQ]!;
       if (len > 0) this.rexmit(slot, side, seq, len, false, false);
       const end = (seq + len) | 0;
-      if (I[o + HAVE_NEXT + side] === 0 || seqDelta(end, I[o + NEXT + side]!) > 0) I[o + NEXT + side] = end;
-      I[o + HAVE_NEXT + side] = 1;
+      if (I[os + HAVE_NEXT] === 0 || seqDelta(end, I[os + NEXT]!) > 0) I[os + NEXT] = end;
+      I[os + HAVE_NEXT] = 1;
       if (window >= 0) {
-        I[o + ACK + side] = seg[P_ACK]!;
-        I[o + WIN + side] = window;
-        I[o + HAVE_ACK + side] = 1;
+        I[os + ACK] = seg[P_ACK]!;
+        I[os + WIN] = window;
+        I[os + HAVE_ACK] = 1;
       }
       return;
     }
