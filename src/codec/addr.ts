@@ -31,6 +31,31 @@ export function ipv4FromNumber(n: number): string {
 export function ipv6String(buf: Uint8Array, off: number): string {
   const g = new Array<number>(8);
   for (let i = 0; i < 8; i++) g[i] = (buf[off + 2 * i]! << 8) | buf[off + 2 * i + 1]!;
+  const run = ipv6ZeroRun(g);
+  const bestStart = run < 0 ? -1 : run >> 4;
+  const bestLen = run < 0 ? 0 : run & 15;
+  if (ipv6DottedTail(g, run)) {
+    const tail = ipv4String(buf, off + 12);
+    return bestLen === 5 ? `::ffff:${tail}` : `::${tail}`;
+  }
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (s.length && !s.endsWith(':')) s += ':';
+    s += g[i]!.toString(16);
+  }
+  return s;
+}
+
+/**
+ * The run of zero groups RFC 5952 writes as `::` in the eight 16-bit groups of an IPv6 address:
+ * the longest of two or more, the first on ties. `start << 4 | length`, or -1 when there is none.
+ */
+export function ipv6ZeroRun(g: ArrayLike<number>): number {
   let bestStart = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {
@@ -46,26 +71,15 @@ export function ipv6String(buf: Uint8Array, off: number): string {
     }
     i = j;
   }
-  if (bestLen < 2) bestStart = -1;
-  // ::ffff:a.b.c.d and the deprecated ::a.b.c.d: inet_ntop and tcpdump print a dotted tail.
-  const mapped =
-    bestStart === 0 &&
-    ((bestLen === 5 && g[5] === 0xffff) || bestLen === 6);
-  if (mapped) {
-    const tail = ipv4String(buf, off + 12);
-    return bestLen === 5 ? `::ffff:${tail}` : `::${tail}`;
-  }
-  let s = '';
-  for (let i = 0; i < 8; i++) {
-    if (i === bestStart) {
-      s += '::';
-      i += bestLen - 1;
-      continue;
-    }
-    if (s.length && !s.endsWith(':')) s += ':';
-    s += g[i]!.toString(16);
-  }
-  return s;
+  return bestLen < 2 ? -1 : (bestStart << 4) | bestLen;
+}
+
+/**
+ * ::ffff:a.b.c.d and the deprecated ::a.b.c.d, given the zero run from ipv6ZeroRun: inet_ntop
+ * and tcpdump print these with a dotted IPv4 tail.
+ */
+export function ipv6DottedTail(g: ArrayLike<number>, run: number): boolean {
+  return run === 6 || (run === 5 && g[5] === 0xffff);
 }
 
 // ---- parsing (encoder side; allocation is fine here) ----

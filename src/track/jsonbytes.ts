@@ -5,6 +5,8 @@
  * report runs once, at the end, with cold code.
  */
 
+import { ipv6DottedTail, ipv6ZeroRun } from '../codec/addr.js';
+
 /** Size of each piece handed on (the last one may be shorter). */
 const PIECE = 1 << 20;
 const FIRST_PIECE = 4096;
@@ -244,24 +246,11 @@ export class JsonBytes {
     const g = GROUPS;
     g[0] = w0 >>> 16; g[1] = w0 & 0xffff; g[2] = w1 >>> 16; g[3] = w1 & 0xffff;
     g[4] = w2 >>> 16; g[5] = w2 & 0xffff; g[6] = w3 >>> 16; g[7] = w3 & 0xffff;
-    let runStart = -1;
-    let runLength = 0;
-    for (let i = 0; i < 8; ) {
-      if (g[i] !== 0) {
-        i++;
-        continue;
-      }
-      let j = i + 1;
-      while (j < 8 && g[j] === 0) j++;
-      if (j - i > runLength) {
-        runStart = i;
-        runLength = j - i;
-      }
-      i = j;
-    }
-    if (runLength < 2) runStart = -1;
+    const run = ipv6ZeroRun(g);
+    const runStart = run < 0 ? -1 : run >> 4;
+    const runLength = run < 0 ? 0 : run & 15;
     const buf = this.buf;
-    if (runStart === 0 && (runLength === 6 || (runLength === 5 && g[5] === 0xffff))) {
+    if (ipv6DottedTail(g, run)) {
       buf[this.pos++] = 0x3a;
       buf[this.pos++] = 0x3a;
       if (runLength === 5) this.constant(FFFF_COLON);
