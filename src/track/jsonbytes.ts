@@ -162,7 +162,7 @@ export class JsonBytes {
   }
 
   /** An integer 0 <= n < 2^31 in decimal. */
-  private small(n: number): void {
+  small(n: number): void {
     const buf = this.buf;
     let digits = 1;
     for (let m = n; m >= 10; m = (m / 10) | 0) digits++;

@@ -15,7 +15,7 @@ import { TcpFlag } from '../codec/tcp.js';
 import { walkOptions } from '../codec/ipv4.js';
 import { ipv4FromNumber, ipv6String } from '../codec/addr.js';
 import type { Packet } from '../codec/packet.js';
-import { Endpoint, Hist, connState } from './zeek.js';
+import { Endpoint, Hist, connStateOf } from './zeek.js';
 import { JsonBytes, ascii, constantBytes, type Constant } from './jsonbytes.js';
 import {
   CloseKinds,
@@ -316,6 +316,13 @@ export class HandshakeTracker {
   /** The row writeJson gathers a connection's values into (see REPORT_LAYOUT). */
   private readonly rowNumbers = new Float64Array(FIELD_COUNT);
   private readonly rowTexts: Constant[] = new Array<Constant>(FIELD_COUNT).fill(J_END);
+  /** The kind key (see kindKey) of the connection gatherRow gathered last. */
+  private rowKind = 0;
+  /**
+   * finishJson: connections held to the end, by kind key, counted into the summary once all
+   * are written (their outcome and close are worked out for the JSON anyway).
+   */
+  private readonly heldKinds = new Int32Array(KIND_KEYS);
   /**
    * json mode: connections finished before the end, as UTF-8 JSON text (bytes, not strings: a
    * string built from pieces stays a tree of them, which the young-generation GC copies at
@@ -1244,9 +1251,12 @@ export class HandshakeTracker {
         out.reserve(piece.length);
         out.bytes(piece);
       } else {
-        this.writeJson(pending[j++]!, out);
+        const slot = pending[j++]!;
+        this.writeJson(slot, out);
+        this.countHeld(slot);
       }
     }
+    this.addHeldKinds();
     out.end();
     for (const slot of pending) this.freeSlot(slot);
     pending.length = 0;
@@ -1267,8 +1277,8 @@ export class HandshakeTracker {
   }
 
   /**
-   * releaseAll for finishJson: what release() does for each connection at the end (count it,
-   * keep its record for writing), with the table emptied at once rather than slot by slot.
+   * releaseAll for finishJson: what release() does for each connection at the end (keep its
+   * record for writing; finishJson counts it), with the table emptied at once rather than slot by slot.
    * It runs once, for thousands of connections: release() would be optimised for it, and would
    * meet unlink's never-taken branches (the newest end) and throw that code away.
    */
@@ -1279,7 +1289,6 @@ export class HandshakeTracker {
       const o = (s & SLOT_MASK) * INTS;
       if (I[o + LIVE] === 0) continue;
       I[o + LIVE] = 0;
-      this.count(o);
       pending.push(s);
     }
     for (const s of pending) this.chain[s] = NO_SLOT;
@@ -1290,25 +1299,26 @@ export class HandshakeTracker {
   }
 
   private count(o: number): void {
-    const s = this.summary;
-    s.connections++;
-    const hs = outcome(this.ints, o);
-    if (hs !== 'midstream') s.attempts++;
-    // Every counter is written on every call (adding 0 or 1): a case first reached late in a
-    // capture would deoptimise the release path.
-    s.complete += hs === 'complete' ? 1 : 0;
-    s.simultaneous += hs === 'simultaneous' ? 1 : 0;
-    s.refused += hs === 'refused' ? 1 : 0;
-    s.timedOut += hs === 'timeout' ? 1 : 0;
-    s.incomplete += hs === 'incomplete' ? 1 : 0;
-    s.midstream += hs === 'midstream' ? 1 : 0;
-    const ck = closeKind(this.ints, o);
-    s.fin += ck === 'fin' ? 1 : 0;
-    s.halfClosed += ck === 'half-closed' ? 1 : 0;
-    s.open += ck === 'open' ? 1 : 0;
-    s.reset += ck === 'reset-by-client' || ck === 'reset-by-server' ? 1 : 0;
-    s.synRetries += this.ints[o + SYN_RETRIES]!;
-    s.violations += this.ints[o + VIOLATION_COUNT]!;
+    addKind(this.summary, outcome(this.ints, o), closeKind(this.ints, o), 1);
+    this.summary.synRetries += this.ints[o + SYN_RETRIES]!;
+    this.summary.violations += this.ints[o + VIOLATION_COUNT]!;
+  }
+
+  /** count() for a connection finishJson has just written: its kind from gatherRow, added up by addHeldKinds. */
+  private countHeld(slot: number): void {
+    const o = (slot & SLOT_MASK) * INTS;
+    this.heldKinds[this.rowKind]++;
+    this.summary.synRetries += this.ints[o + SYN_RETRIES]!;
+    this.summary.violations += this.ints[o + VIOLATION_COUNT]!;
+  }
+
+  private addHeldKinds(): void {
+    const kinds = this.heldKinds;
+    for (let key = 0; key < KIND_KEYS; key++) {
+      if (kinds[key] === 0) continue;
+      addKind(this.summary, HandshakeOutcomes[(key >> 7) & 7]!, CloseKinds[(key >> 4) & 7]!, kinds[key]!);
+      kinds[key] = 0;
+    }
   }
 
   /** SYN to SYN+ACK, SYN+ACK to final ACK, first SYN to final ACK (ns), null when not seen. */
@@ -1338,11 +1348,7 @@ export class HandshakeTracker {
   private state(slot: number): ConnState {
     const o = (slot & SLOT_MASK) * INTS;
     const d = (slot & SLOT_MASK) * DOUBLES;
-    return connState({
-      oState: this.ints[o + STATE]!, rState: this.ints[o + STATE + 1]!,
-      oSize: this.doubles[d + BYTES]!, rSize: this.doubles[d + BYTES + 1]!,
-      history: this.histories[slot]!,
-    });
+    return connStateOf(this.ints[o + STATE]!, this.ints[o + STATE + 1]!, this.doubles[d + BYTES]!, this.doubles[d + BYTES + 1]!, this.histories[slot]!);
   }
 
   private start(slot: number): string {
@@ -1440,17 +1446,26 @@ export class HandshakeTracker {
     const D = this.doubles;
     const o = (slot & SLOT_MASK) * INTS;
     const d = (slot & SLOT_MASK) * DOUBLES;
-    const synToSynAck = this.rtt(slot, RTT_SYN_TO_SYN_ACK) ?? Number.NaN;
-    const synAckToAck = this.rtt(slot, RTT_SYN_ACK_TO_ACK) ?? Number.NaN;
+    // rtt()'s three cases, written out: as calls, V8 compiled rtt on its own and then again here.
+    const finalAck = I[o + FINAL_ACK] !== 0;
+    const synToSynAck = I[o + SYN_ACK_VALID] !== 0 && I[o + CLIENT_SYN] !== 0
+      ? nsBetween(D[d + LAST_SYN_SEC]!, D[d + LAST_SYN_NSEC]!, D[d + SYN_ACK_SEC]!, D[d + SYN_ACK_NSEC]!) : Number.NaN;
+    const synAckToAck = finalAck ? nsBetween(D[d + SYN_ACK_SEC]!, D[d + SYN_ACK_NSEC]!, D[d + ACK_SEC]!, D[d + ACK_NSEC]!) : Number.NaN;
     num[F_CLIENT] = 0;
     num[F_SERVER] = 1;
-    text[F_KIND] = kindText(I[o + V6] !== 0, outcome(I, o), closeKind(I, o), this.state(slot));
+    const v6 = I[o + V6] !== 0;
+    const handshake = outcome(I, o);
+    const close = closeKind(I, o);
+    const state = this.state(slot);
+    const kind = kindKey(v6, handshake, close, state);
+    this.rowKind = kind;
+    text[F_KIND] = kindTexts[kind] ?? newKindText(kind, v6, handshake, close, state);
     num[F_SYN_RETRIES] = I[o + SYN_RETRIES]!;
     num[F_SYN_ACK_RETRIES] = I[o + SYN_ACK_RETRIES]!;
     num[F_SYN_TO_SYN_ACK] = synToSynAck;
     num[F_SYN_ACK_TO_ACK] = synAckToAck;
     num[F_TOTAL] = synToSynAck + synAckToAck; // NaN (null) unless both are known
-    num[F_CONNECT] = this.rtt(slot, RTT_CONNECT) ?? Number.NaN;
+    num[F_CONNECT] = finalAck ? nsBetween(D[d + FIRST_SYN_SEC]!, D[d + FIRST_SYN_NSEC]!, D[d + ACK_SEC]!, D[d + ACK_NSEC]!) : Number.NaN;
     num[F_DURATION] = nsBetween(D[d + FIRST_SEC]!, D[d + FIRST_NSEC]!, D[d + LAST_SEC]!, D[d + LAST_NSEC]!);
     num[F_START_SEC] = D[d + FIRST_SEC]! + this.baseSec;
     num[F_START_NSEC] = D[d + FIRST_NSEC]!;
@@ -1476,7 +1491,7 @@ export class HandshakeTracker {
       w.byte(0x5d);
     }
     w.byte(0x3a);
-    w.number(I[o + PORT + side]!);
+    w.small(I[o + PORT + side]!);
   }
 }
 
@@ -1551,9 +1566,33 @@ const OUTCOME_INDEX = indexesOf(HandshakeOutcomes);
 const CLOSE_INDEX = indexesOf(CloseKinds);
 const STATE_INDEX = indexesOf(ConnStates);
 
-function kindText(v6: boolean, handshake: HandshakeOutcome, close: CloseKind, state: ConnState): Constant {
-  const key = (((v6 ? 8 : 0) + OUTCOME_INDEX[handshake]) * 8 + CLOSE_INDEX[close]) * 16 + STATE_INDEX[state];
-  return kindTexts[key] ??= ascii(
+/** `n` connections of one outcome and close, into a summary. */
+function addKind(s: HandshakeSummary, hs: HandshakeOutcome, ck: CloseKind, n: number): void {
+  s.connections += n;
+  if (hs !== 'midstream') s.attempts += n;
+  // Every counter is written on every call (adding 0 or n): a case first reached late in a
+  // capture would deoptimise the release path.
+  s.complete += hs === 'complete' ? n : 0;
+  s.simultaneous += hs === 'simultaneous' ? n : 0;
+  s.refused += hs === 'refused' ? n : 0;
+  s.timedOut += hs === 'timeout' ? n : 0;
+  s.incomplete += hs === 'incomplete' ? n : 0;
+  s.midstream += hs === 'midstream' ? n : 0;
+  s.fin += ck === 'fin' ? n : 0;
+  s.halfClosed += ck === 'half-closed' ? n : 0;
+  s.open += ck === 'open' ? n : 0;
+  s.reset += ck === 'reset-by-client' || ck === 'reset-by-server' ? n : 0;
+}
+
+/** ((IP version, outcome) * 8 + close) * 16 + state: below KIND_KEYS; addHeldKinds takes it apart. */
+function kindKey(v6: boolean, handshake: HandshakeOutcome, close: CloseKind, state: ConnState): number {
+  return (((v6 ? 8 : 0) + OUTCOME_INDEX[handshake]) * 8 + CLOSE_INDEX[close]) * 16 + STATE_INDEX[state];
+}
+const KIND_KEYS = 16 * 8 * 16;
+
+/** The kind text of a key met for the first time: its own function, so V8 does not compile it into gatherRow. */
+function newKindText(key: number, v6: boolean, handshake: HandshakeOutcome, close: CloseKind, state: ConnState): Constant {
+  return kindTexts[key] = ascii(
     `","ipVersion":${v6 ? 6 : 4},"handshake":"${handshake}","close":"${close}","state":"${state}","history":"`);
 }
 
@@ -1585,19 +1624,25 @@ function optionsText(I: Int32Array, o: number): Constant {
   const i = (mix(client ^ Math.imul(server, 0x9e3779b1) ^ negotiated) >>> 0) & (OPTIONS_CACHE_SIZE - 1);
   const K = optionsCacheKeys;
   if (K[3 * i] !== client || K[3 * i + 1] !== server || K[3 * i + 2] !== negotiated) {
-    K[3 * i] = client;
-    K[3 * i + 1] = server;
-    K[3 * i + 2] = negotiated;
-    optionsCacheText[i] = ascii(`","options":${JSON.stringify({
-      client: endpointOptions(I, o),
-      server: endpointOptions(I, o + 1),
-      negotiated: {
-        windowScale: (negotiated & 16) !== 0, sackPermitted: (negotiated & 8) !== 0, timestamps: (negotiated & 4) !== 0,
-        ecn: (negotiated & 2) !== 0, tfoDataAccepted: (negotiated & 1) !== 0,
-      },
-    })},"packets":{"client":`);
+    return cacheOptionsText(i, client, server, negotiated, I, o);
   }
   return optionsCacheText[i]!;
+}
+
+/** optionsText on a cache miss: its own function, so V8 does not compile it into optionsText. */
+function cacheOptionsText(i: number, client: number, server: number, negotiated: number, I: Int32Array, o: number): Constant {
+  const K = optionsCacheKeys;
+  K[3 * i] = client;
+  K[3 * i + 1] = server;
+  K[3 * i + 2] = negotiated;
+  return optionsCacheText[i] = ascii(`","options":${JSON.stringify({
+    client: endpointOptions(I, o),
+    server: endpointOptions(I, o + 1),
+    negotiated: {
+      windowScale: (negotiated & 16) !== 0, sackPermitted: (negotiated & 8) !== 0, timestamps: (negotiated & 4) !== 0,
+      ecn: (negotiated & 2) !== 0, tfoDataAccepted: (negotiated & 1) !== 0,
+    },
+  })},"packets":{"client":`);
 }
 
 /** One side's options packed in 30 bits: MSS and window scale are -1 (absent) or at most 65535 and 255. */

@@ -41,10 +41,13 @@ export interface ZeekEndpoints {
 
 /** conn_state from the two endpoint states, as Zeek's conn script derives it. */
 export function connState(z: ZeekEndpoints): ConnState {
+  return connStateOf(z.oState, z.rState, z.oSize, z.rSize, z.history);
+}
+
+/** connState from the values themselves: the tracker's report writer calls it for every connection. */
+export function connStateOf(os: number, rs: number, oSize: number, rSize: number, history: string): ConnState {
   // Every comparison is made on every call, then only booleans pick the answer: a comparison
   // first reached by the thousandth connection would throw away the optimised report builder.
-  const os = z.oState;
-  const rs = z.rState;
   const oInactive = os === Endpoint.Inactive;
   const oPartial = os === Endpoint.Partial;
   const oSynSent = os === Endpoint.SynSent;
@@ -57,8 +60,8 @@ export function connState(z: ZeekEndpoints): ConnState {
   const rEstablished = rs === Endpoint.Established;
   const rClosed = rs === Endpoint.Closed;
   const rReset = rs === Endpoint.Reset;
-  const oNoData = z.oSize === 0;
-  const rNoData = z.rSize === 0;
+  const oNoData = oSize === 0;
+  const rNoData = rSize === 0;
   const oQuiet = oInactive || oPartial;
   const rQuiet = rInactive || rPartial;
   if (rReset) {
@@ -68,7 +71,7 @@ export function connState(z: ZeekEndpoints): ConnState {
   }
   if (oReset) {
     if (!rQuiet) return 'RSTO';
-    return RSTOS0_HISTORY.test(z.history) ? 'RSTOS0' : 'OTH';
+    return RSTOS0_HISTORY.test(history) ? 'RSTOS0' : 'OTH';
   }
   if (rClosed && oClosed) return 'SF';
   if (oClosed) return rQuiet ? 'SH' : 'S2';
