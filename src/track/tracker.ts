@@ -316,8 +316,6 @@ export class HandshakeTracker {
   /** The row writeJson gathers a connection's values into (see REPORT_LAYOUT). */
   private readonly rowNumbers = new Float64Array(FIELD_COUNT);
   private readonly rowTexts: Constant[] = new Array<Constant>(FIELD_COUNT).fill(J_END);
-  /** The kind key (see kindKey) of the connection gatherRow gathered last. */
-  private rowKind = 0;
   /**
    * finishJson: connections held to the end, by kind key, counted into the summary once all
    * are written (their outcome and close are worked out for the JSON anyway).
@@ -1252,8 +1250,7 @@ export class HandshakeTracker {
         out.bytes(piece);
       } else {
         const slot = pending[j++]!;
-        this.writeJson(slot, out);
-        this.countHeld(slot);
+        this.countHeld(slot, this.writeJson(slot, out));
       }
     }
     this.addHeldKinds();
@@ -1304,10 +1301,10 @@ export class HandshakeTracker {
     this.summary.violations += this.ints[o + VIOLATION_COUNT]!;
   }
 
-  /** count() for a connection finishJson has just written: its kind from gatherRow, added up by addHeldKinds. */
-  private countHeld(slot: number): void {
+  /** count() for a connection finishJson has just written, of the kind writeJson returned (added up by addHeldKinds). */
+  private countHeld(slot: number, kind: number): void {
     const o = (slot & SLOT_MASK) * INTS;
-    this.heldKinds[this.rowKind]++;
+    this.heldKinds[kind]++;
     this.summary.synRetries += this.ints[o + SYN_RETRIES]!;
     this.summary.violations += this.ints[o + VIOLATION_COUNT]!;
   }
@@ -1406,12 +1403,12 @@ export class HandshakeTracker {
    * one loop over REPORT_LAYOUT writes each field's constant text and its value. The report
    * runs once, at the end, mostly before V8 has optimised it, and what it costs is compiling:
    * one loop that writes each kind of value in one place compiles in a fraction of the time
-   * of straight-line code with a write per field.
+   * of straight-line code with a write per field. Returns the connection's kind key (kindKey).
    */
-  private writeJson(slot: number, w: JsonBytes): void {
+  private writeJson(slot: number, w: JsonBytes): number {
     const num = this.rowNumbers;
     const text = this.rowTexts;
-    this.gatherRow(slot, num, text);
+    const kind = this.gatherRow(slot, num, text);
     const history = this.histories[slot]!;
     // Everything but the violations: about 600 constant bytes and 30 values of at most 25
     // characters each, plus the history and the file name.
@@ -1438,10 +1435,11 @@ export class HandshakeTracker {
     }
     w.reserve(1);
     w.byte(0x7d);
+    return kind;
   }
 
-  /** The values of a connection's JSON, by field (see REPORT_LAYOUT): numbers (NaN for null) and constant texts. */
-  private gatherRow(slot: number, num: Float64Array, text: Constant[]): void {
+  /** The values of a connection's JSON, by field (see REPORT_LAYOUT): numbers (NaN for null) and constant texts; returns its kind key. */
+  private gatherRow(slot: number, num: Float64Array, text: Constant[]): number {
     const I = this.ints;
     const D = this.doubles;
     const o = (slot & SLOT_MASK) * INTS;
@@ -1458,7 +1456,6 @@ export class HandshakeTracker {
     const close = closeKind(I, o);
     const state = this.state(slot);
     const kind = kindKey(v6, handshake, close, state);
-    this.rowKind = kind;
     text[F_KIND] = kindTexts[kind] ?? newKindText(kind, v6, handshake, close, state);
     num[F_SYN_RETRIES] = I[o + SYN_RETRIES]!;
     num[F_SYN_ACK_RETRIES] = I[o + SYN_ACK_RETRIES]!;
@@ -1477,6 +1474,7 @@ export class HandshakeTracker {
     num[F_FIRST_PACKET] = D[d + FIRST_INDEX]!;
     num[F_LAST_PACKET] = D[d + LAST_INDEX]!;
     text[F_FILE] = this.fileJson;
+    return kind;
   }
 
   /** `a.b.c.d:port` or `[v6]:port`, as endpointString. */
