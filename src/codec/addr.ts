@@ -56,15 +56,27 @@ export function ipv6String(buf: Uint8Array, off: number): string {
  * the longest of two or more, the first on ties. `start << 4 | length`, or -1 when there is none.
  */
 export function ipv6ZeroRun(g: ArrayLike<number>): number {
+  let mask = 0;
+  for (let i = 0; i < 8; i++) if (g[i] === 0) mask |= 1 << i;
+  return IPV6_ZERO_RUN[mask]!;
+}
+
+/**
+ * ipv6ZeroRun by the mask of zero groups (bit i set when group i is zero): a table, so the JSON
+ * writer's address code has no nested loop to compile.
+ */
+export const IPV6_ZERO_RUN = Int8Array.from({ length: 256 }, (_, mask) => zeroRunOfMask(mask));
+
+function zeroRunOfMask(mask: number): number {
   let bestStart = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
+    if ((mask & (1 << i)) === 0) {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && g[j] === 0) j++;
+    while (j < 8 && (mask & (1 << j)) !== 0) j++;
     if (j - i > bestLen) {
       bestStart = i;
       bestLen = j - i;

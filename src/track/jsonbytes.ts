@@ -5,7 +5,7 @@
  * report runs once, at the end, with cold code.
  */
 
-import { ipv6DottedTail, ipv6ZeroRun } from '../codec/addr.js';
+import { IPV6_ZERO_RUN, ipv6DottedTail } from '../codec/addr.js';
 
 /** Size of each piece handed on (the last one may be shorter). */
 const PIECE = 1 << 20;
@@ -246,17 +246,16 @@ export class JsonBytes {
     const g = GROUPS;
     g[0] = w0 >>> 16; g[1] = w0 & 0xffff; g[2] = w1 >>> 16; g[3] = w1 & 0xffff;
     g[4] = w2 >>> 16; g[5] = w2 & 0xffff; g[6] = w3 >>> 16; g[7] = w3 & 0xffff;
-    const run = ipv6ZeroRun(g);
+    let zeros = 0;
+    for (let i = 0; i < 8; i++) if (g[i] === 0) zeros |= 1 << i;
+    const run = IPV6_ZERO_RUN[zeros]!;
+    if (ipv6DottedTail(g, run)) {
+      this.dottedTail(run, w3);
+      return;
+    }
     const runStart = run < 0 ? -1 : run >> 4;
     const runLength = run < 0 ? 0 : run & 15;
     const buf = this.buf;
-    if (ipv6DottedTail(g, run)) {
-      buf[this.pos++] = 0x3a;
-      buf[this.pos++] = 0x3a;
-      if (runLength === 5) this.constant(FFFF_COLON);
-      this.ipv4(w3);
-      return;
-    }
     let p = this.pos;
     for (let i = 0; i < 8; i++) {
       if (i === runStart) {
@@ -273,6 +272,14 @@ export class JsonBytes {
       if (i < 7) buf[p++] = 0x3a;
     }
     this.pos = p;
+  }
+
+  /** `::ffff:a.b.c.d` or `::a.b.c.d`: rare, so kept out of ipv6's compiled code. */
+  private dottedTail(run: number, w3: number): void {
+    this.buf[this.pos++] = 0x3a;
+    this.buf[this.pos++] = 0x3a;
+    if (run === 5) this.constant(FFFF_COLON);
+    this.ipv4(w3);
   }
 }
 

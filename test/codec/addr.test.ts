@@ -27,6 +27,16 @@ describe('address text', () => {
     );
   });
 
+  it('every pattern of zero groups compresses as the WHATWG URL serializer does', () => {
+    for (let zeros = 0; zeros < 256; zeros++) {
+      // 0x20 in the last group keeps the six-zero patterns from meaning a dotted IPv4 tail.
+      const groups = Array.from({ length: 8 }, (_, i) => ((zeros >> i) & 1 ? 0 : i === 7 ? 0x20 : 0xabcd));
+      if (groups.slice(0, 6).every((g) => g === 0) && groups[6] !== 0) continue;
+      const bytes = Uint8Array.from(groups.flatMap((g) => [g >> 8, g & 255]));
+      expect(ipv6String(bytes, 0)).toBe(new URL(`http://[${groups.map((g) => g.toString(16)).join(':')}]/`).hostname.slice(1, -1));
+    }
+  });
+
   it('IPv4-mapped and compatible addresses have dotted tails as inet_ntop prints them', () => {
     const text = (s: string) => ipv6String(parseIpv6(s), 0);
     expect(text('::ffff:192.0.2.1')).toBe('::ffff:192.0.2.1');
