@@ -15,7 +15,7 @@ import { TcpFlag } from '../codec/tcp.js';
 import { walkOptions } from '../codec/ipv4.js';
 import { ipv4FromNumber, ipv6String } from '../codec/addr.js';
 import type { Packet } from '../codec/packet.js';
-import { Endpoint, Hist, connStateOf } from './zeek.js';
+import { Endpoint, Hist, connStateOf, isRstos0History } from './zeek.js';
 import { JsonBytes, ascii, constantBytes, type Constant } from './jsonbytes.js';
 import {
   CloseKinds,
@@ -192,6 +192,14 @@ const OPT_ECN = 74; // pair
 const OPT_SEEN = 76; // pair
 const INTS = 80;
 
+/** A fresh connection's records (takeSlot copies them in; GEN is kept). */
+const FRESH_INTS = new Int32Array(INTS);
+FRESH_INTS[LIVE] = 1;
+FRESH_INTS[OPT_MSS] = NO_VALUE;
+FRESH_INTS[OPT_MSS + 1] = NO_VALUE;
+FRESH_INTS[OPT_WSCALE] = NO_VALUE;
+FRESH_INTS[OPT_WSCALE + 1] = NO_VALUE;
+
 /** Which of the handshake times `rtt()` gives. */
 const RTT_SYN_TO_SYN_ACK = 0;
 const RTT_SYN_ACK_TO_ACK = 1;
@@ -222,6 +230,11 @@ const SYN_ACK_NSEC = 24;
 const ACK_SEC = 25;
 const ACK_NSEC = 26;
 const DOUBLES = 32;
+const FRESH_DOUBLES = new Float64Array(DOUBLES);
+FRESH_DOUBLES[REXMIT_NEXT] = 1;
+FRESH_DOUBLES[REXMIT_NEXT + 1] = 1;
+FRESH_DOUBLES[ZERO_WIN_NEXT] = 1;
+FRESH_DOUBLES[ZERO_WIN_NEXT + 1] = 1;
 
 /*
  * The segment being tracked, in an Int32Array: the inner functions read it from there, since a
@@ -670,19 +683,11 @@ export class HandshakeTracker {
     const o = (slot & SLOT_MASK) * INTS;
     const d = (slot & SLOT_MASK) * DOUBLES;
     const gen = I[o + GEN]!;
-    // Plain loops: fill() with a range goes through a runtime call that costs microseconds.
-    for (let k = o; k < o + INTS; k++) I[k] = 0;
+    // set() from a typed array is a copy in a builtin (fill() with a range is a runtime call
+    // that costs microseconds, and loops made this function several times bigger to compile).
+    I.set(FRESH_INTS, o);
     I[o + GEN] = (gen + 1) | 0;
-    I[o + LIVE] = 1;
-    I[o + OPT_MSS] = NO_VALUE;
-    I[o + OPT_MSS + 1] = NO_VALUE;
-    I[o + OPT_WSCALE] = NO_VALUE;
-    I[o + OPT_WSCALE + 1] = NO_VALUE;
-    for (let k = d; k < d + DOUBLES; k++) D[k] = 0;
-    D[d + REXMIT_NEXT] = 1;
-    D[d + REXMIT_NEXT + 1] = 1;
-    D[d + ZERO_WIN_NEXT] = 1;
-    D[d + ZERO_WIN_NEXT + 1] = 1;
+    D.set(FRESH_DOUBLES, d);
     this.violations[slot] = null;
     return slot;
   }
@@ -1251,11 +1256,12 @@ export class HandshakeTracker {
       } else {
         const slot = pending[j++]!;
         this.countHeld(slot, this.writeJson(slot, out));
+        // Freed here rather than in a loop of its own after this one, which V8 compiled again.
+        this.freeSlot(slot);
       }
     }
     this.addHeldKinds();
     out.end();
-    for (const slot of pending) this.freeSlot(slot);
     pending.length = 0;
     first.length = 0;
     text.length = 0;
@@ -1451,12 +1457,9 @@ export class HandshakeTracker {
     const synAckToAck = finalAck ? nsBetween(D[d + SYN_ACK_SEC]!, D[d + SYN_ACK_NSEC]!, D[d + ACK_SEC]!, D[d + ACK_NSEC]!) : Number.NaN;
     num[F_CLIENT] = 0;
     num[F_SERVER] = 1;
-    const v6 = I[o + V6] !== 0;
-    const handshake = outcome(I, o);
-    const close = closeKind(I, o);
-    const state = this.state(slot);
-    const kind = kindKey(v6, handshake, close, state);
-    text[F_KIND] = kindTexts[kind] ?? newKindText(kind, v6, handshake, close, state);
+    const bits = kindBits(I, o, D, d, this.histories[slot]!);
+    const kind = kindsByBits.get(bits) ?? this.newKind(slot, bits);
+    text[F_KIND] = kindTexts[kind] ?? newKindText(kind);
     num[F_SYN_RETRIES] = I[o + SYN_RETRIES]!;
     num[F_SYN_ACK_RETRIES] = I[o + SYN_ACK_RETRIES]!;
     num[F_SYN_TO_SYN_ACK] = synToSynAck;
@@ -1474,6 +1477,15 @@ export class HandshakeTracker {
     num[F_FIRST_PACKET] = D[d + FIRST_INDEX]!;
     num[F_LAST_PACKET] = D[d + LAST_INDEX]!;
     text[F_FILE] = this.fileJson;
+    return kind;
+  }
+
+  /** The kind key of a connection whose kindBits were not seen before (kindsByBits learns it). */
+  private newKind(slot: number, bits: number): number {
+    const I = this.ints;
+    const o = (slot & SLOT_MASK) * INTS;
+    const kind = kindKey(I[o + V6] !== 0, outcome(I, o), closeKind(I, o), this.state(slot));
+    kindsByBits.set(bits, kind);
     return kind;
   }
 
@@ -1582,17 +1594,43 @@ function addKind(s: HandshakeSummary, hs: HandshakeOutcome, ck: CloseKind, n: nu
   s.reset += ck === 'reset-by-client' || ck === 'reset-by-server' ? n : 0;
 }
 
-/** ((IP version, outcome) * 8 + close) * 16 + state: below KIND_KEYS; addHeldKinds takes it apart. */
+/** ((IP version, outcome) * 8 + close) * 16 + state: below KIND_KEYS; addHeldKinds and newKindText take it apart. */
 function kindKey(v6: boolean, handshake: HandshakeOutcome, close: CloseKind, state: ConnState): number {
   return (((v6 ? 8 : 0) + OUTCOME_INDEX[handshake]) * 8 + CLOSE_INDEX[close]) * 16 + STATE_INDEX[state];
 }
 const KIND_KEYS = 16 * 8 * 16;
+/** The IPv6 part of a kind key. */
+const KIND_V6 = 8 * 8 * 16;
 
 /** The kind text of a key met for the first time: its own function, so V8 does not compile it into gatherRow. */
-function newKindText(key: number, v6: boolean, handshake: HandshakeOutcome, close: CloseKind, state: ConnState): Constant {
+function newKindText(key: number): Constant {
+  const v6 = key >= KIND_V6;
+  const handshake = HandshakeOutcomes[(key >> 7) & 7]!;
+  const close = CloseKinds[(key >> 4) & 7]!;
+  const state = ConnStates[key & 15]!;
   return kindTexts[key] = ascii(
     `","ipVersion":${v6 ? 6 : 4},"handshake":"${handshake}","close":"${close}","state":"${state}","history":"`);
 }
+
+/**
+ * Everything outcome(), closeKind() and connStateOf() read, as one integer: the report writer
+ * looks the kind key up by it (kindsByBits), so their branches run once per distinct value
+ * rather than being compiled into the writer.
+ */
+function kindBits(I: Int32Array, o: number, D: Float64Array, d: number, history: string): number {
+  const os = I[o + STATE]!;
+  const rstBy = I[o + RST_BY]!;
+  return (I[o + V6] !== 0 ? 1 : 0) | (I[o + CLIENT_SYN] !== 0 ? 2 : 0) | (I[o + SIMULTANEOUS] !== 0 ? 4 : 0) |
+    (I[o + SIM_CLIENT_ACKED] !== 0 ? 8 : 0) | (I[o + SIM_SERVER_ACKED] !== 0 ? 16 : 0) |
+    (I[o + FINAL_ACK] !== 0 ? 32 : 0) | (I[o + SYN_ACK_SEEN] !== 0 ? 64 : 0) | (I[o + REFUSED] !== 0 ? 128 : 0) |
+    (rstBy !== 0 ? 256 : 0) | (rstBy === 1 ? 512 : 0) | (I[o + RST_AFTER_FINS] !== 0 ? 1024 : 0) |
+    (I[o + FIN] !== 0 ? 2048 : 0) | (I[o + FIN + 1] !== 0 ? 4096 : 0) | ((os & 7) << 13) | ((I[o + STATE + 1]! & 7) << 16) |
+    (D[d + BYTES] === 0 ? 1 << 19 : 0) | (D[d + BYTES + 1] === 0 ? 1 << 20 : 0) |
+    (os === EP_RESET && isRstos0History(history) ? 1 << 21 : 0);
+}
+
+/** Kind keys by kindBits. */
+const kindsByBits = new Map<number, number>();
 
 function indexesOf<T extends string>(names: readonly T[]): Record<T, number> {
   return Object.fromEntries(names.map((n, i) => [n, i])) as Record<T, number>;

@@ -30,6 +30,11 @@ export const Hist = {
 /** Zeek's RSTOS0 test: the originator's SYN then RST with nothing from the responder between. */
 const RSTOS0_HISTORY = /^\^?S[^HAFGIQ]*R/;
 
+/** Whether a history reads as Zeek's RSTOS0 (when the originator reset and the responder stayed quiet). */
+export function isRstos0History(history: string): boolean {
+  return RSTOS0_HISTORY.test(history);
+}
+
 export interface ZeekEndpoints {
   oState: number;
   rState: number;
@@ -71,7 +76,7 @@ export function connStateOf(os: number, rs: number, oSize: number, rSize: number
   }
   if (oReset) {
     if (!rQuiet) return 'RSTO';
-    return RSTOS0_HISTORY.test(history) ? 'RSTOS0' : 'OTH';
+    return isRstos0History(history) ? 'RSTOS0' : 'OTH';
   }
   if (rClosed && oClosed) return 'SF';
   if (oClosed) return rQuiet ? 'SH' : 'S2';
