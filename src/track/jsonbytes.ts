@@ -154,6 +154,14 @@ export class JsonBytes {
     this.pos = p;
   }
 
+  /** `n` bytes of `src` from `start` (a few: a loop beats set() and needs no subarray). */
+  span(src: Uint8Array, start: number, n: number): void {
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = start; i < start + n; i++) buf[p++] = src[i]!;
+    this.pos = p;
+  }
+
   /** Any text, as UTF-8 (JSON already escaped by the caller); reserves its own room. */
   text(s: string): void {
     const n = Buffer.byteLength(s, 'utf8');

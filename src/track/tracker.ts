@@ -190,7 +190,22 @@ const OPT_TS = 70; // pair
 const OPT_TFO = 72; // pair
 const OPT_ECN = 74; // pair
 const OPT_SEEN = 76; // pair
+const HIST_LEN = 78; // letters in historyBytes, -1 once the history is a string in histories
 const INTS = 80;
+
+/** History letters kept as bytes per slot; longer histories become strings. */
+const HISTORY_BYTES = 16;
+// The originator's history letters (the responder's are their lower case).
+const H_LETTER_A = 0x41;
+const H_LETTER_D = 0x44;
+const H_LETTER_F = 0x46;
+const H_LETTER_H = 0x48;
+const H_LETTER_I = 0x49;
+const H_LETTER_Q = 0x51;
+const H_LETTER_R = 0x52;
+const H_LETTER_S = 0x53;
+const H_LETTER_T = 0x54;
+const H_LETTER_W = 0x57;
 
 /** A fresh connection's records (takeSlot copies them in; GEN is kept). */
 const FRESH_INTS = new Int32Array(INTS);
@@ -294,8 +309,14 @@ export class HandshakeTracker {
   /** Connection records, INTS and DOUBLES per slot (see above); grown up to the cap. */
   private ints: Int32Array;
   private doubles: Float64Array;
-  /** Per slot: the Zeek history string, the violations (null while there are none). */
+  /**
+   * Per slot: the Zeek history's first HISTORY_BYTES letters as bytes (HIST_LEN in the record
+   * counts them), so a letter costs no string; a longer history moves to `histories` for good.
+   */
+  private historyBytes: Buffer;
+  /** Per slot: the history once it outgrew historyBytes (HIST_LEN is then -1), else ''. */
   private histories: string[] = [];
+  /** Per slot: the violations (null while there are none). */
   private violations: (Violation[] | null)[] = [];
   /** Per slot: the next slot in its hash bucket, and the LRU neighbours (NO_SLOT at the ends). */
   private chain: Int32Array;
@@ -384,6 +405,7 @@ export class HandshakeTracker {
     const slots = Math.min(INITIAL_SLOTS, this.maxConnections + 1);
     this.ints = new Int32Array(slots * INTS);
     this.doubles = new Float64Array(slots * DOUBLES);
+    this.historyBytes = Buffer.alloc(slots * HISTORY_BYTES);
     this.chain = new Int32Array(slots);
     this.newer = new Int32Array(slots);
     this.older = new Int32Array(slots);
@@ -634,7 +656,10 @@ export class HandshakeTracker {
       // The client sent the first SYN without ACK; a first SYN+ACK comes from the server.
       const reversed = (flags & (FLAG_SYN | FLAG_ACK)) === (FLAG_SYN | FLAG_ACK);
       R[o + FLIPPED] = reversed ? 1 : 0;
-      this.histories[slot] = reversed ? '^' : '';
+      if (reversed) {
+        this.historyBytes[(slot & SLOT_MASK) * HISTORY_BYTES] = 0x5e; // ^
+        R[o + HIST_LEN] = 1;
+      }
       fromClient = !reversed;
       if (fromClient) {
         R[o + ADDR0] = a0; R[o + ADDR_HI] = a1; R[o + ADDR_HI + 1] = a2; R[o + ADDR_HI + 2] = a3; R[o + PORT] = sp;
@@ -701,6 +726,9 @@ export class HandshakeTracker {
     const doubles = new Float64Array(n * DOUBLES);
     doubles.set(this.doubles);
     this.doubles = doubles;
+    const historyBytes = Buffer.alloc(n * HISTORY_BYTES);
+    historyBytes.set(this.historyBytes);
+    this.historyBytes = historyBytes;
     const grow = (a: Int32Array): Int32Array => {
       const b = new Int32Array(n);
       b.set(a);
@@ -1003,32 +1031,32 @@ export class HandshakeTracker {
       const mask = fin && rst ? H_FIN_RST : H_MULTI;
       if ((h & mask) === 0) {
         h |= mask;
-        this.letter(slot, isOrig, fin && rst ? 'I' : 'Q');
+        this.letter(slot, isOrig, fin && rst ? H_LETTER_I : H_LETTER_Q);
       }
     } else if (bits === 1) {
       if (syn) {
         const first = (h & H_SYN) === 0;
-        if (first || seq !== I[o + LAST_SYN + side]) this.letter(slot, isOrig, ack ? 'H' : 'S');
+        if (first || seq !== I[o + LAST_SYN + side]) this.letter(slot, isOrig, ack ? H_LETTER_H : H_LETTER_S);
         h |= H_SYN;
         I[o + LAST_SYN + side] = seq;
       } else if (fin) {
         const at = (seq + len) | 0;
-        if ((h & H_FIN) === 0 || at !== I[o + LAST_FIN + side]) this.letter(slot, isOrig, 'F');
+        if ((h & H_FIN) === 0 || at !== I[o + LAST_FIN + side]) this.letter(slot, isOrig, H_LETTER_F);
         h |= H_FIN;
         I[o + LAST_FIN + side] = at;
       } else {
-        if ((h & H_RST) === 0 || seq !== I[o + LAST_RST + side]) this.letter(slot, isOrig, 'R');
+        if ((h & H_RST) === 0 || seq !== I[o + LAST_RST + side]) this.letter(slot, isOrig, H_LETTER_R);
         h |= H_RST;
         I[o + LAST_RST + side] = seq;
       }
     } else if (len > 0) {
       if ((h & H_DATA) === 0) {
         h |= H_DATA;
-        this.letter(slot, isOrig, 'D');
+        this.letter(slot, isOrig, H_LETTER_D);
       }
     } else if (ack && (h & H_ACK) === 0) {
       h |= H_ACK;
-      this.letter(slot, isOrig, 'A');
+      this.letter(slot, isOrig, H_LETTER_A);
     }
     I[o + HIST + side] = h;
 
@@ -1040,7 +1068,7 @@ export class HandshakeTracker {
       const d = (slot & SLOT_MASK) * DOUBLES;
       if (++D[d + ZERO_WIN + side]! >= D[d + ZERO_WIN_NEXT + side]!) {
         D[d + ZERO_WIN_NEXT + side]! *= 10;
-        this.letter(slot, isOrig, 'W');
+        this.letter(slot, isOrig, H_LETTER_W);
       }
     }
     if (len > 0 && !rst && eState !== EP_RESET) this.rexmit(slot, side, seq, len, syn, fin);
@@ -1058,13 +1086,37 @@ export class HandshakeTracker {
     const d = (slot & SLOT_MASK) * DOUBLES;
     if (++D[d + REXMIT + side]! >= D[d + REXMIT_NEXT + side]!) {
       D[d + REXMIT_NEXT + side]! *= 10;
-      this.letter(slot, side === 0, 'T');
+      this.letter(slot, side === 0, H_LETTER_T);
     }
   }
 
-  private letter(slot: number, isOrig: boolean, upper: string): void {
-    // Letters are A-Z; fromCharCode of one code unit comes from V8's single-character cache.
-    this.histories[slot] += isOrig ? upper : String.fromCharCode(upper.charCodeAt(0) | 0x20);
+  /** Appends a history letter: `upper` (A-Z) for the originator, its lower case for the responder. */
+  private letter(slot: number, isOrig: boolean, upper: number): void {
+    const at = (slot & SLOT_MASK) * INTS + HIST_LEN;
+    const n = this.ints[at]!;
+    const c = isOrig ? upper : upper | 0x20;
+    if (n >= 0 && n < HISTORY_BYTES) {
+      this.historyBytes[(slot & SLOT_MASK) * HISTORY_BYTES + n] = c;
+      this.ints[at] = n + 1;
+    } else this.longLetter(slot, c);
+  }
+
+  /** letter() past HISTORY_BYTES letters: the history is a string from then on. */
+  private longLetter(slot: number, c: number): void {
+    const at = (slot & SLOT_MASK) * INTS + HIST_LEN;
+    if (this.ints[at]! >= 0) {
+      this.histories[slot] = this.history(slot);
+      this.ints[at] = -1;
+    }
+    this.histories[slot] += String.fromCharCode(c);
+  }
+
+  /** The connection's Zeek history. */
+  private history(slot: number): string {
+    const n = this.ints[(slot & SLOT_MASK) * INTS + HIST_LEN]!;
+    if (n < 0) return this.histories[slot]!;
+    const start = (slot & SLOT_MASK) * HISTORY_BYTES;
+    return this.historyBytes.toString('latin1', start, start + n);
   }
 
   private setState(o: number, isOrig: boolean, s: number): void {
@@ -1351,7 +1403,7 @@ export class HandshakeTracker {
   private state(slot: number): ConnState {
     const o = (slot & SLOT_MASK) * INTS;
     const d = (slot & SLOT_MASK) * DOUBLES;
-    return connStateOf(this.ints[o + STATE]!, this.ints[o + STATE + 1]!, this.doubles[d + BYTES]!, this.doubles[d + BYTES + 1]!, this.histories[slot]!);
+    return connStateOf(this.ints[o + STATE]!, this.ints[o + STATE + 1]!, this.doubles[d + BYTES]!, this.doubles[d + BYTES + 1]!, this.history(slot));
   }
 
   private start(slot: number): string {
@@ -1373,7 +1425,7 @@ export class HandshakeTracker {
       handshake: outcome(I, o),
       close: closeKind(I, o),
       state: this.state(slot),
-      history: this.histories[slot]!,
+      history: this.history(slot),
       synRetries: I[o + SYN_RETRIES]!,
       synAckRetries: I[o + SYN_ACK_RETRIES]!,
       handshakeRtt: {
@@ -1415,10 +1467,11 @@ export class HandshakeTracker {
     const num = this.rowNumbers;
     const text = this.rowTexts;
     const kind = this.gatherRow(slot, num, text);
-    const history = this.histories[slot]!;
+    const letters = this.ints[(slot & SLOT_MASK) * INTS + HIST_LEN]!;
+    const long = letters < 0 ? this.histories[slot]! : '';
     // Everything but the violations: about 600 constant bytes and 30 values of at most 25
     // characters each, plus the history and the file name.
-    w.reserve(2048 + history.length + this.fileJson.length);
+    w.reserve(2048 + HISTORY_BYTES + long.length + this.fileJson.length);
     for (let k = 0; k < FIELD_COUNT; k++) {
       const kind = FIELD_KIND[k]!;
       if (kind !== V_TEXT) w.constant(FIELD_PREFIX[k]!);
@@ -1428,7 +1481,10 @@ export class HandshakeTracker {
         else w.constant(J_NULL);
       } else if (kind === V_TEXT) w.constant(text[k]!);
       else if (kind === V_ENDPOINT) this.writeEndpoint(slot, num[k]!, w);
-      else if (kind === V_HISTORY) w.ascii(history);
+      else if (kind === V_HISTORY) {
+        if (letters >= 0) w.span(this.historyBytes, (slot & SLOT_MASK) * HISTORY_BYTES, letters);
+        else w.ascii(long);
+      }
       else if (kind === V_NSEC) {
         const nsec = num[k]!;
         if (nsec >= 0 && nsec < 1e9 && (nsec | 0) === nsec) w.padded9(nsec);
@@ -1457,7 +1513,8 @@ export class HandshakeTracker {
     const synAckToAck = finalAck ? nsBetween(D[d + SYN_ACK_SEC]!, D[d + SYN_ACK_NSEC]!, D[d + ACK_SEC]!, D[d + ACK_NSEC]!) : Number.NaN;
     num[F_CLIENT] = 0;
     num[F_SERVER] = 1;
-    const bits = kindBits(I, o, D, d, this.histories[slot]!);
+    const rstos0 = I[o + STATE] === EP_RESET && isRstos0History(this.history(slot));
+    const bits = kindBits(I, o, D, d, rstos0);
     const kind = kindsByBits.get(bits) ?? this.newKind(slot, bits);
     text[F_KIND] = kindTexts[kind] ?? newKindText(kind);
     num[F_SYN_RETRIES] = I[o + SYN_RETRIES]!;
@@ -1617,7 +1674,7 @@ function newKindText(key: number): Constant {
  * looks the kind key up by it (kindsByBits), so their branches run once per distinct value
  * rather than being compiled into the writer.
  */
-function kindBits(I: Int32Array, o: number, D: Float64Array, d: number, history: string): number {
+function kindBits(I: Int32Array, o: number, D: Float64Array, d: number, rstos0: boolean): number {
   const os = I[o + STATE]!;
   const rstBy = I[o + RST_BY]!;
   return (I[o + V6] !== 0 ? 1 : 0) | (I[o + CLIENT_SYN] !== 0 ? 2 : 0) | (I[o + SIMULTANEOUS] !== 0 ? 4 : 0) |
@@ -1626,7 +1683,7 @@ function kindBits(I: Int32Array, o: number, D: Float64Array, d: number, history:
     (rstBy !== 0 ? 256 : 0) | (rstBy === 1 ? 512 : 0) | (I[o + RST_AFTER_FINS] !== 0 ? 1024 : 0) |
     (I[o + FIN] !== 0 ? 2048 : 0) | (I[o + FIN + 1] !== 0 ? 4096 : 0) | ((os & 7) << 13) | ((I[o + STATE + 1]! & 7) << 16) |
     (D[d + BYTES] === 0 ? 1 << 19 : 0) | (D[d + BYTES + 1] === 0 ? 1 << 20 : 0) |
-    (os === EP_RESET && isRstos0History(history) ? 1 << 21 : 0);
+    (rstos0 ? 1 << 21 : 0);
 }
 
 /** Kind keys by kindBits. */

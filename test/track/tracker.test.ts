@@ -186,4 +186,26 @@ describe('reused connection objects', () => {
     const got = reused.finish().filter((c) => c.client === want[0]!.client);
     expect(got).toEqual(want);
   });
+
+  it("a history past the tracker's byte store goes on as text, the same in the report and the JSON", () => {
+    // Zeek records 'f' again whenever a FIN's sequence number differs from the last one: twenty
+    // bare FINs at twenty positions, after S, h and A, are 23 letters.
+    const feed = (t: HandshakeTracker): void => {
+      let i = 0;
+      const c = (seq: number, ack: number, f: number) => t.feedSegment(segment(false, 5, 41000, true, seq, ack, f), 1000 + i, 0, ++i);
+      c(100, 0, Syn);
+      t.feedSegment(segment(false, 5, 41000, false, 900, 101, Syn | Ack), 1000 + i, 0, ++i);
+      c(101, 901, Ack);
+      for (let k = 0; k < 20; k++) c(101 + k, 901, Fin | Ack);
+    };
+    const objects = new HandshakeTracker();
+    feed(objects);
+    const [report] = objects.finish();
+    expect(report!.history).toBe(`ShA${'F'.repeat(20)}`);
+    const json = new HandshakeTracker({ json: true });
+    feed(json);
+    const pieces: Buffer[] = [];
+    json.finishJson((piece) => pieces.push(Buffer.from(piece)));
+    expect(Buffer.concat(pieces).toString('utf8')).toBe(JSON.stringify(report));
+  });
 });
