@@ -1245,7 +1245,8 @@ export class HandshakeTracker {
   }
 
   private freeSlot(slot: number): void {
-    this.histories[slot] = '';
+    // Only a history that outgrew its bytes is in `histories` (written as slots come, in any order).
+    if (this.ints[(slot & SLOT_MASK) * INTS + HIST_LEN]! < 0) this.histories[slot] = '';
     this.violations[slot] = null;
     this.free[this.freeCount++] = slot;
   }
@@ -1627,8 +1628,16 @@ const J_NULL = ascii('null');
 const J_NO_VIOLATIONS = ascii('[]');
 const J_END = ascii('}');
 
-/** `","ipVersion":…,"history":"` for each IP version, outcome, close and state, made when first needed. */
-const kindTexts: (Constant | undefined)[] = [];
+/** Kind keys (see kindKey) are below this. */
+const KIND_KEYS = 16 * 8 * 16;
+/** The IPv6 part of a kind key. */
+const KIND_V6 = 8 * 8 * 16;
+/**
+ * `","ipVersion":…,"history":"` for each IP version, outcome, close and state, made when first
+ * needed. Filled with null up front: indexes written as they came made a sparse (dictionary)
+ * array, read through the generic keyed load for every connection.
+ */
+const kindTexts: (Constant | null)[] = new Array<Constant | null>(KIND_KEYS).fill(null);
 const OUTCOME_INDEX = indexesOf(HandshakeOutcomes);
 const CLOSE_INDEX = indexesOf(CloseKinds);
 const STATE_INDEX = indexesOf(ConnStates);
@@ -1655,9 +1664,6 @@ function addKind(s: HandshakeSummary, hs: HandshakeOutcome, ck: CloseKind, n: nu
 function kindKey(v6: boolean, handshake: HandshakeOutcome, close: CloseKind, state: ConnState): number {
   return (((v6 ? 8 : 0) + OUTCOME_INDEX[handshake]) * 8 + CLOSE_INDEX[close]) * 16 + STATE_INDEX[state];
 }
-const KIND_KEYS = 16 * 8 * 16;
-/** The IPv6 part of a kind key. */
-const KIND_V6 = 8 * 8 * 16;
 
 /** The kind text of a key met for the first time: its own function, so V8 does not compile it into gatherRow. */
 function newKindText(key: number): Constant {
