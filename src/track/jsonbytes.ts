@@ -191,7 +191,8 @@ export class JsonBytes {
 
   /** `n` exactly as JSON.stringify and template literals print a finite number. */
   number(n: number): void {
-    if (n >= 0 && n <= 0x7fffffff && (n | 0) === n) this.small(n);
+    // `n | 0`: an int32 from here, so small()'s digit loop is integer arithmetic, not float64.
+    if (n >= 0 && n <= 0x7fffffff && (n | 0) === n) this.small(n | 0);
     else if (n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n) {
       // Whole doubles (byte counts, nanoseconds): high part, then the low 9 digits zero-padded.
       const hi = Math.floor(n / 1e9);
