@@ -11,12 +11,8 @@ import { IPV6_ZERO_RUN, ipv6DottedTail } from '../codec/addr.js';
 const PIECE = 1 << 20;
 const FIRST_PIECE = 4096;
 
-/** Two decimal digits per entry: DIGIT_PAIRS[2n], DIGIT_PAIRS[2n + 1] for 0 <= n < 100. */
-const DIGIT_PAIRS = new Uint8Array(200);
-for (let n = 0; n < 100; n++) {
-  DIGIT_PAIRS[2 * n] = 0x30 + ((n / 10) | 0);
-  DIGIT_PAIRS[2 * n + 1] = 0x30 + (n % 10);
-}
+/** The two decimal digits of each 0 <= n < 100, as a little-endian 16-bit word (tens first in memory). */
+const DIGIT_PAIR_WORDS = Uint16Array.from({ length: 100 }, (_, n) => (0x30 + ((n / 10) | 0)) | ((0x30 + (n % 10)) << 8));
 
 /**
  * Constant text for `JsonBytes.constant`: its bytes, and the same bytes as little-endian 32-bit
@@ -169,24 +165,22 @@ export class JsonBytes {
     this.pos += this.buf.write(s, this.pos, n, 'utf8');
   }
 
-  /** An integer 0 <= n < 2^31 in decimal. */
+  /** An integer 0 <= n < 2^31 in decimal: two digits per 16-bit write, from the right. */
   small(n: number): void {
-    const buf = this.buf;
-    let digits = 1;
-    for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
+    // Comparisons rather than a loop to count the digits: about a third of the instructions.
+    const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 :
+      n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+    const view = this.view;
     let p = this.pos + digits;
     this.pos = p;
     while (n >= 100) {
       const q = (n / 100) | 0;
-      const r = (n - q * 100) * 2;
-      buf[--p] = DIGIT_PAIRS[r + 1]!;
-      buf[--p] = DIGIT_PAIRS[r]!;
+      p -= 2;
+      view.setUint16(p, DIGIT_PAIR_WORDS[n - q * 100]!, true);
       n = q;
     }
-    if (n >= 10) {
-      buf[--p] = DIGIT_PAIRS[n * 2 + 1]!;
-      buf[--p] = DIGIT_PAIRS[n * 2]!;
-    } else buf[--p] = 0x30 + n;
+    if (n >= 10) view.setUint16(p - 2, DIGIT_PAIR_WORDS[n]!, true);
+    else this.buf[p - 1] = 0x30 + n;
   }
 
   /** `n` exactly as JSON.stringify and template literals print a finite number. */

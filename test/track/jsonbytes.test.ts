@@ -60,6 +60,12 @@ describe('JsonBytes', () => {
     for (const [g, text] of cases) expect(written((w) => w.ipv6(...words(bytesOf(g))))).toBe(text);
   });
 
+  it('writes the integers at every digit-count boundary as JSON.stringify does', () => {
+    const edges = [0, 2 ** 31 - 1, 2 ** 31, 2 ** 32];
+    for (let p = 10; p <= 1e12; p *= 10) edges.push(p - 1, p, p + 1);
+    for (const n of edges) expect(written((w) => w.number(n))).toBe(JSON.stringify(n));
+  });
+
   it('writes numbers as JSON.stringify does', () => {
     fc.assert(
       fc.property(
