@@ -1341,7 +1341,10 @@ export class HandshakeTracker {
   private holdAll(): void {
     const I = this.ints;
     const pending = this.pending;
-    for (let s = this.oldest; s !== NO_SLOT; s = this.newer[s]!) {
+    // In slot order, not the LRU list's: slots are handed out as connections appear, so this is
+    // nearly first-packet order already, and finishJson's sort makes about one comparison a
+    // connection instead of log2 of their number.
+    for (let s = 0; s < this.slotsUsed; s++) {
       const o = (s & SLOT_MASK) * INTS;
       if (I[o + LIVE] === 0) continue;
       I[o + LIVE] = 0;
