@@ -48,8 +48,8 @@ export function ascii(text: string): Constant {
  */
 const LONG_CONSTANT = 24;
 
-/** Bytes a constant may write past its end (overwritten by what follows). */
-const CONSTANT_SLACK = 3;
+/** Bytes a constant may write past its end (overwritten by what follows): up to 7 for quads(). */
+const CONSTANT_SLACK = 7;
 
 export class JsonBytes {
   private buf: Buffer;
@@ -135,6 +135,20 @@ export class JsonBytes {
       p += 4;
     }
     this.pos += n;
+  }
+
+  /**
+   * `length` bytes of ASCII text packed eight to a float64 from `q[at]` (see QuadText): one
+   * store per eight bytes, and no object to load per text.
+   */
+  quads(q: Float64Array, at: number, length: number): void {
+    const view = this.view;
+    let p = this.pos;
+    for (let i = at; i < at + ((length + 7) >> 3); i++) {
+      view.setFloat64(p, q[i]!, true);
+      p += 8;
+    }
+    this.pos += length;
   }
 
   byte(c: number): void {
@@ -299,6 +313,37 @@ for (let n = 0; n < 256; n++) {
   for (let i = 0; i < text.length; i++) packed |= text.charCodeAt(i) << (8 * i);
   OCTET_DOT[n] = packed;
   OCTET_DOT_LENGTH[n] = text.length;
+}
+
+/**
+ * Several ASCII texts packed into one Float64Array for JsonBytes.quads: each starts on an
+ * element, eight bytes to an element (little-endian, the last padded with zeros). ASCII bytes
+ * never make a NaN pattern (that needs 0x7f or more in the top byte), so every element's bits
+ * survive a float64 load and store exactly (the constructor takes ASCII only, DEL excluded).
+ */
+export class QuadText {
+  readonly quads: Float64Array;
+  /** Per text: its first element and its length in bytes. */
+  readonly at: Int32Array;
+  readonly length: Int32Array;
+
+  constructor(texts: readonly string[]) {
+    this.at = new Int32Array(texts.length);
+    this.length = new Int32Array(texts.length);
+    let total = 0;
+    texts.forEach((t, i) => {
+      this.at[i] = total;
+      this.length[i] = t.length;
+      total += (t.length + 7) >> 3;
+    });
+    const bytes = new Uint8Array(total * 8);
+    texts.forEach((t, i) => {
+      if (!/^[\x00-\x7e]*$/.test(t)) throw new RangeError(`QuadText: not ASCII: ${t}`);
+      bytes.set(Buffer.from(t, 'latin1'), 8 * this.at[i]!);
+    });
+    const view = new DataView(bytes.buffer);
+    this.quads = Float64Array.from({ length: total }, (_, i) => view.getFloat64(8 * i, true));
+  }
 }
 
 const NULL = ascii('null');

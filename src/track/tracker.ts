@@ -16,7 +16,7 @@ import { walkOptions } from '../codec/ipv4.js';
 import { ipv4FromNumber, ipv6String } from '../codec/addr.js';
 import type { Packet } from '../codec/packet.js';
 import { Endpoint, Hist, connStateOf, isRstos0History } from './zeek.js';
-import { JsonBytes, ascii, constantBytes, type Constant } from './jsonbytes.js';
+import { JsonBytes, QuadText, ascii, constantBytes, type Constant } from './jsonbytes.js';
 import {
   CloseKinds,
   ConnStates,
@@ -1478,7 +1478,7 @@ export class HandshakeTracker {
     w.reserve(2048 + HISTORY_BYTES + long.length + this.fileJson.length);
     for (let k = 0; k < FIELD_COUNT; k++) {
       const kind = FIELD_KIND[k]!;
-      if (kind !== V_TEXT) w.constant(FIELD_PREFIX[k]!);
+      if (kind !== V_TEXT) w.quads(PREFIX.quads, PREFIX.at[k]!, PREFIX.length[k]!);
       if (kind === V_NUMBER) {
         const n = num[k]!;
         if (n === n) w.number(n);
@@ -1624,7 +1624,8 @@ const F_FIRST_PACKET = 18;
 const F_LAST_PACKET = 19;
 const F_FILE = 20;
 const FIELD_COUNT = REPORT_LAYOUT.length;
-const FIELD_PREFIX: Constant[] = REPORT_LAYOUT.map(([prefix]) => ascii(prefix));
+/** Each field's prefix (its key and what closes the field before), for JsonBytes.quads. */
+const PREFIX = new QuadText(REPORT_LAYOUT.map(([prefix]) => prefix));
 const FIELD_KIND = Uint8Array.from(REPORT_LAYOUT, ([, kind]) => kind);
 
 const J_NULL = ascii('null');

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ipv6String } from '../../src/codec/index.js';
-import { JsonBytes } from '../../src/track/jsonbytes.js';
+import { JsonBytes, QuadText } from '../../src/track/jsonbytes.js';
 
 function written(write: (w: JsonBytes) => void): string {
   const w = new JsonBytes(null, 64);
@@ -58,6 +58,21 @@ describe('JsonBytes', () => {
       [[0, 0, 0, 0, 0, 0, 0xc000, 0x0201], '::192.0.2.1'],
     ];
     for (const [g, text] of cases) expect(written((w) => w.ipv6(...words(bytesOf(g))))).toBe(text);
+  });
+
+  it('writes packed ASCII texts of every length back byte for byte, each followed by what comes next', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: fc.integer({ min: 0, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 }), { minLength: 1, maxLength: 8 }), (texts) => {
+        const packed = new QuadText(texts);
+        const all = written((w) => texts.forEach((_, i) => {
+          w.reserve(packed.length[i]! + 1);
+          w.quads(packed.quads, packed.at[i]!, packed.length[i]!);
+          w.byte(0x7c); // overwrites the padding quads() may leave past the text
+        }));
+        expect(all).toBe(texts.map((t) => `${t}|`).join(''));
+      }),
+    );
+    expect(() => new QuadText(['caf\u00e9'])).toThrow(RangeError);
   });
 
   it('writes the integers at every digit-count boundary as JSON.stringify does', () => {
