@@ -111,6 +111,18 @@ describe('HandshakeTracker', () => {
     expect(cs.every((c) => c.handshake === 'complete' && c.packets.client === 2 && c.packets.server === 1)).toBe(true);
   });
 
+  it('keeps every record, history included, when the table grows past its first 65,536 slots', () => {
+    const t = new HandshakeTracker({ maxConnections: 70_000 });
+    let i = 0;
+    const n = 66_000;
+    for (let k = 0; k < n; k++) t.feedSegment(segment(false, k, 40000, true, k, 0, Syn), 1, 0, ++i);
+    for (let k = 0; k < n; k++) t.feedSegment(segment(false, k, 40000, false, 5, k + 1, Syn | Ack), 2, 0, ++i);
+    for (let k = 0; k < n; k++) t.feedSegment(segment(false, k, 40000, true, k + 1, 6, Ack), 3, 0, ++i);
+    const cs = t.finish();
+    expect(cs).toHaveLength(n);
+    expect(cs.filter((c) => c.handshake !== 'complete' || c.history !== 'ShA' || c.state !== 'S1')).toEqual([]);
+  });
+
   it('reports packet counts and timing with nanosecond timestamps beyond 2^53 ns', () => {
     const t = new HandshakeTracker();
     const sec = 4_102_444_800; // 2100-01-01: sec * 1e9 > 2^53
