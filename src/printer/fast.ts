@@ -10,6 +10,7 @@ import type { TcpSeqTable } from './tcp.js';
 import { ipv6At } from './format.js';
 import { HTTP_METHODS, TCP_TEXT_PORTS, TCP_UNDECODED, UDP_UNDECODED } from './app.js';
 import { u32, i32 } from '../codec/wire.js';
+import { DIGIT_PAIR_WORDS, OCTET_DOT_LENGTHS, OCTET_DOT_WORDS } from '../codec/decimal.js';
 
 function portTable(ports: number[]): Uint8Array {
   const t = new Uint8Array(65536);
@@ -299,9 +300,10 @@ function put(out: Buffer, pos: number, s: Chunk): number {
   return pos + s.length;
 }
 
-/** Two ASCII digits per value 0..99, as the little-endian 16-bit word that stores them in order. */
-const DIGIT_PAIRS = new Uint16Array(100);
-for (let i = 0; i < 100; i++) DIGIT_PAIRS[i] = (48 + ((i / 10) | 0)) | ((48 + (i % 10)) << 8);
+// The decimal tables as this module's own constants (see codec/decimal.ts).
+const DIGIT_PAIRS = DIGIT_PAIR_WORDS;
+const OCTET_DOT = OCTET_DOT_WORDS;
+const OCTET_LEN = OCTET_DOT_LENGTHS;
 
 /** printf("%u") for 0..2^32-1, two digits per step. */
 function putUint(out: Buffer, pos: number, n: number): number {
@@ -344,15 +346,6 @@ function putPadded(out: Buffer, pos: number, value: number, width: number): numb
   }
   if (p > pos) out[pos] = 48 + (n % 10);
   return pos + width;
-}
-
-/** Each byte value's decimal text followed by '.', as a little-endian word; its length in OCTET_LEN. */
-const OCTET_DOT = new Int32Array(256);
-const OCTET_LEN = new Uint8Array(256);
-for (let v = 0; v < 256; v++) {
-  const t = String(v) + '.';
-  OCTET_DOT[v] = enc(t).words[0]!;
-  OCTET_LEN[v] = t.length;
 }
 
 /** Dotted quad: each octet and its dot in one store (the last dot is overwritten by what follows). */

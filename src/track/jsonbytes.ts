@@ -6,13 +6,16 @@
  */
 
 import { IPV6_ZERO_RUN, ipv6DottedTail } from '../codec/addr.js';
+import { DIGIT_PAIR_WORDS, OCTET_DOT_LENGTHS, OCTET_DOT_WORDS } from '../codec/decimal.js';
 
 /** Size of each piece handed on (the last one may be shorter). */
 const PIECE = 1 << 20;
 const FIRST_PIECE = 4096;
 
-/** The two decimal digits of each 0 <= n < 100, as a little-endian 16-bit word (tens first in memory). */
-const DIGIT_PAIR_WORDS = Uint16Array.from({ length: 100 }, (_, n) => (0x30 + ((n / 10) | 0)) | ((0x30 + (n % 10)) << 8));
+// The decimal tables as this module's own constants (see codec/decimal.ts).
+const DIGIT_PAIRS = DIGIT_PAIR_WORDS;
+const OCTET_DOT = OCTET_DOT_WORDS;
+const OCTET_DOT_LENGTH = OCTET_DOT_LENGTHS;
 
 /**
  * Constant text for `JsonBytes.constant`: its bytes, and the same bytes as little-endian 32-bit
@@ -181,7 +184,7 @@ export class JsonBytes {
 
   /** An integer 0 <= n < 2^31 in decimal: two digits per 16-bit write, from the right. */
   small(n: number): void {
-    // Comparisons rather than a loop to count the digits: about a third of the instructions.
+    // Comparisons rather than a loop to count the digits: no division per digit.
     const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 :
       n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
     const view = this.view;
@@ -190,10 +193,10 @@ export class JsonBytes {
     while (n >= 100) {
       const q = (n / 100) | 0;
       p -= 2;
-      view.setUint16(p, DIGIT_PAIR_WORDS[n - q * 100]!, true);
+      view.setUint16(p, DIGIT_PAIRS[n - q * 100]!, true);
       n = q;
     }
-    if (n >= 10) view.setUint16(p - 2, DIGIT_PAIR_WORDS[n]!, true);
+    if (n >= 10) view.setUint16(p - 2, DIGIT_PAIRS[n]!, true);
     else this.buf[p - 1] = 0x30 + n;
   }
 
@@ -304,16 +307,6 @@ export class JsonBytes {
 const GROUPS = new Int32Array(8);
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
-/** For each byte value: its decimal digits and a dot, little-endian (at most four bytes), and their count. */
-const OCTET_DOT = new Int32Array(256);
-const OCTET_DOT_LENGTH = new Uint8Array(256);
-for (let n = 0; n < 256; n++) {
-  const text = `${n}.`;
-  let packed = 0;
-  for (let i = 0; i < text.length; i++) packed |= text.charCodeAt(i) << (8 * i);
-  OCTET_DOT[n] = packed;
-  OCTET_DOT_LENGTH[n] = text.length;
-}
 
 /**
  * Several ASCII texts packed into one Float64Array for JsonBytes.quads: each starts on an
