@@ -63,9 +63,9 @@ export function ipv6ZeroRun(g: ArrayLike<number>): number {
 
 /**
  * ipv6ZeroRun by the mask of zero groups (bit i set when group i is zero): a table, so the JSON
- * writer's address code has no nested loop to compile.
+ * writer's address code, which inlines ipv6ZeroRun, has no nested loop to compile.
  */
-export const IPV6_ZERO_RUN = Int8Array.from({ length: 256 }, (_, mask) => zeroRunOfMask(mask));
+const IPV6_ZERO_RUN = Int8Array.from({ length: 256 }, (_, mask) => zeroRunOfMask(mask));
 
 function zeroRunOfMask(mask: number): number {
   let bestStart = -1;

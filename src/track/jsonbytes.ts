@@ -5,7 +5,7 @@
  * report runs once, at the end, with cold code.
  */
 
-import { IPV6_ZERO_RUN, ipv6DottedTail } from '../codec/addr.js';
+import { ipv6DottedTail, ipv6ZeroRun } from '../codec/addr.js';
 import { DIGIT_PAIR_WORDS, OCTET_DOT_LENGTHS, OCTET_DOT_WORDS } from '../codec/decimal.js';
 
 /** Size of each piece handed on (the last one may be shorter). */
@@ -266,9 +266,7 @@ export class JsonBytes {
     const g = GROUPS;
     g[0] = w0 >>> 16; g[1] = w0 & 0xffff; g[2] = w1 >>> 16; g[3] = w1 & 0xffff;
     g[4] = w2 >>> 16; g[5] = w2 & 0xffff; g[6] = w3 >>> 16; g[7] = w3 & 0xffff;
-    let zeros = 0;
-    for (let i = 0; i < 8; i++) if (g[i] === 0) zeros |= 1 << i;
-    const run = IPV6_ZERO_RUN[zeros]!;
+    const run = ipv6ZeroRun(g);
     if (ipv6DottedTail(g, run)) {
       this.dottedTail(run, w3);
       return;
