@@ -7,8 +7,8 @@
  *  2. peak RSS of `wirescope handshakes FLOOD --json` on a 1,000,000-connection SYN flood
  *     (target: < 200 MB).
  * Every measurement is a fresh child process, timed from spawn to exit; peak RSS is the child's
- * own getrusage maxrss, reported back on stderr. Decode-only and handshakes run three times each,
- * interleaved; every run is printed and the ratio compares the best of each.
+ * own getrusage maxrss, reported back on stderr. Decode-only and handshakes run in interleaved
+ * pairs; every run is printed, and the ratio is the median of the pairs' ratios (see PAIRS).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
@@ -48,20 +48,26 @@ function timed(cmd: string, args: string[]): Timed {
 }
 
 /**
- * Runs of each of the two short measurements; the ratio uses the best (least CPU) of each, and
- * the ratio of the medians is printed beside it. Five, since one run in three on this shared
- * machine lands in a slow phase (0.64 to 0.74 s CPU for the same handshakes run).
+ * Pairs of runs (decode-only, then handshakes at once). This shared machine has phases that last
+ * longer than a pair: in one series of 15 pairs the same decode-only run took 0.30 to 0.41 s of
+ * CPU. The two runs of a pair share a phase, so the ratio is the median of the pairs' ratios.
+ * The best run of each side (printed too) may come from different phases: there one fast
+ * decode-only run moved the ratio from 1.73x to 1.96x.
  */
-const RUNS = 5;
+const PAIRS = 9;
 
-function median(runs: readonly Timed[]): Timed {
-  const cost = (t: Timed): number => t.cpu ?? t.seconds;
-  return [...runs].sort((a, b) => cost(a) - cost(b))[runs.length >> 1]!;
+function cost(t: Timed): number {
+  return t.cpu ?? t.seconds;
 }
 
-/** The least-disturbed run (least CPU, else least wall time): on a shared machine, the fairest. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The least-disturbed run (least CPU, else least wall time). */
 function bestOf(runs: readonly Timed[]): Timed {
-  const cost = (t: Timed): number => t.cpu ?? t.seconds;
   return runs.reduce((a, b) => (cost(b) < cost(a) ? b : a));
 }
 
@@ -94,7 +100,7 @@ export default async function trackBench(ctx: BenchContext): Promise<void> {
   // Interleaved so a burst of load elsewhere hits both sides alike.
   const decodeRuns: Timed[] = [];
   const trackRuns: Timed[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < PAIRS; i++) {
     decodeRuns.push(timed(node, [fileURLToPath(import.meta.url), '--child', 'decode', big]));
     trackRuns.push(timed(node, wirescopeArgs(big, ['--json'])));
   }
@@ -102,9 +108,12 @@ export default async function trackBench(ctx: BenchContext): Promise<void> {
   const track = bestOf(trackRuns);
   for (const t of trackRuns) if (t.status !== 0) ctx.log(`  note: wirescope handshakes exited ${t.status}`);
   const unit = GNU_TIME ? 's CPU' : 's wall';
-  ctx.log(`  decode only (read + decode every packet): ${describeRun(decode)}  [runs: ${describeRuns(decodeRuns)} ${unit}]`);
-  ctx.log(`  wirescope handshakes BIG --json:          ${describeRun(track)}  [runs: ${describeRuns(trackRuns)} ${unit}]`);
-  ctx.log(`  handshakes / decode-only:                 ${ratioOf(track, decode, 2)}, best of ${RUNS} each (target <= 2x); medians ${ratioOf(median(trackRuns), median(decodeRuns), 2)}`);
+  const pairRatios = trackRuns.map((t, i) => cost(t) / cost(decodeRuns[i]!));
+  ctx.log(`  decode only (read + decode every packet): best ${describeRun(decode)}  [runs: ${describeRuns(decodeRuns)} ${unit}]`);
+  ctx.log(`  wirescope handshakes BIG --json:          best ${describeRun(track)}  [runs: ${describeRuns(trackRuns)} ${unit}]`);
+  ctx.log(`  handshakes / decode-only:                 ${median(pairRatios).toFixed(2)}x ${GNU_TIME ? 'CPU' : 'wall'}, median of ${PAIRS} interleaved pairs (target <= 2x)` +
+    `  [pairs: ${pairRatios.map((r) => r.toFixed(2)).join(', ')}; best of each ${ratioOf(track, decode, 2)}; ` +
+    `medians ${(median(trackRuns.map(cost)) / median(decodeRuns.map(cost))).toFixed(2)}x]`);
   if (ctx.has('tshark')) {
     const tshark = timed('sh', ['-c', `exec tshark -2 -n -r '${big}' -T fields -e tcp.stream -e tcp.completeness > /dev/null 2>&1`]);
     ctx.log(`  tshark -2 -T fields -e tcp.stream -e tcp.completeness: ${describeRun(tshark)}`);
