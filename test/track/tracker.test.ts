@@ -200,8 +200,8 @@ describe('reused connection objects', () => {
   });
 
   it("a history past the tracker's byte store goes on as text, the same in the report and the JSON", () => {
-    // Zeek records 'f' again whenever a FIN's sequence number differs from the last one: twenty
-    // bare FINs at twenty positions, after S, h and A, are 23 letters.
+    // Zeek records F (f from the responder) again whenever a FIN ends at another sequence number
+    // than the last: the client's twenty FINs at twenty positions, after S, h and A, are 23 letters.
     const feed = (t: HandshakeTracker): void => {
       let i = 0;
       const c = (seq: number, ack: number, f: number) => t.feedSegment(segment(false, 5, 41000, true, seq, ack, f), 1000 + i, 0, ++i);
