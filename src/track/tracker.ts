@@ -1477,19 +1477,19 @@ export class HandshakeTracker {
     // characters each, plus the history and the file name.
     w.reserve(2048 + HISTORY_BYTES + long.length + this.fileJson.length);
     for (let k = 0; k < FIELD_COUNT; k++) {
-      const kind = FIELD_KIND[k]!;
-      if (kind !== V_TEXT) w.quads(PREFIX.quads, PREFIX.at[k]!, PREFIX.length[k]!);
-      if (kind === V_NUMBER) {
+      const field = FIELD_KIND[k]!;
+      if (field !== V_TEXT) w.quads(PREFIX.quads, PREFIX.at[k]!, PREFIX.length[k]!);
+      if (field === V_NUMBER) {
         const n = num[k]!;
         if (n === n) w.number(n);
         else w.constant(J_NULL);
-      } else if (kind === V_TEXT) w.constant(text[k]!);
-      else if (kind === V_ENDPOINT) this.writeEndpoint(slot, num[k]!, w);
-      else if (kind === V_HISTORY) {
+      } else if (field === V_TEXT) w.constant(text[k]!);
+      else if (field === V_ENDPOINT) this.writeEndpoint(slot, num[k]!, w);
+      else if (field === V_HISTORY) {
         if (letters >= 0) w.span(this.historyBytes, (slot & SLOT_MASK) * HISTORY_BYTES, letters);
         else w.ascii(long);
       }
-      else if (kind === V_NSEC) {
+      else if (field === V_NSEC) {
         const nsec = num[k]!;
         if (nsec >= 0 && nsec < 1e9 && (nsec | 0) === nsec) w.padded9(nsec);
         else w.ascii(String(nsec).padStart(9, '0'));

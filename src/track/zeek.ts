@@ -49,7 +49,7 @@ export function connState(z: ZeekEndpoints): ConnState {
   return connStateOf(z.oState, z.rState, z.oSize, z.rSize, z.history);
 }
 
-/** connState from the values themselves: the tracker's report writer calls it for every connection. */
+/** connState from the values themselves, with no object to build: the tracker reads them from its typed-array records. */
 export function connStateOf(os: number, rs: number, oSize: number, rSize: number, history: string): ConnState {
   // Every comparison is made on every call, then only booleans pick the answer: a comparison
   // first reached by the thousandth connection would throw away the optimised report builder.
