@@ -687,7 +687,40 @@ export class HandshakeTracker {
       this.pushNewest(slot);
     }
 
-    this.process(slot, fromClient, buf, sec, tsNsec, index);
+    // Most segments: ACK or data from an established side whose letters are recorded, on a
+    // connection that is not reset and whose handshake checks are done (or never started). What
+    // processOther and zeek() would do for it reduces to the retransmission count, the sequence
+    // space, and the last ACK and window. Handled here, not in a function of its own: the
+    // segment's fields are read once, before the record writes (after a typed-array store V8
+    // reads them again), and the call goes (callgrind: 2.7% fewer instructions while feeding).
+    const len = seg[P_LEN]!;
+    const window = seg[P_WINDOW]!;
+    const seq = seg[P_SEQ]!;
+    const ack = seg[P_ACK]!;
+    const R = this.ints; // takeSlot may have grown the records
+    const D = this.doubles;
+    const o = (slot & SLOT_MASK) * INTS;
+    const d = (slot & SLOT_MASK) * DOUBLES;
+    const side = fromClient ? 0 : 1;
+    const os = o + side; // this side's half of each field pair
+    D[d + LAST_INDEX] = index;
+    D[d + LAST_SEC] = sec;
+    D[d + LAST_NSEC] = tsNsec;
+    D[d + PKTS + side]++;
+    D[d + BYTES + side] += len;
+    if ((flags & (FLAG_SYN | FLAG_FIN | FLAG_RST | FLAG_ACK)) === FLAG_ACK && window !== 0 &&
+        R[os + STATE] === EP_ESTABLISHED && (R[os + HIST]! & (len > 0 ? H_DATA : H_ACK)) !== 0 &&
+        R[o + RST_BY] === 0 && R[o + SIMULTANEOUS] === 0 && (R[o + FINAL_ACK] !== 0 || R[o + CLIENT_SYN] === 0)) {
+      if (len > 0) this.rexmit(slot, side, seq, len, false, false);
+      const end = (seq + len) | 0;
+      if (R[os + HAVE_NEXT] === 0 || seqDelta(end, R[os + NEXT]!) > 0) R[os + NEXT] = end;
+      R[os + HAVE_NEXT] = 1;
+      if (window >= 0) {
+        R[os + ACK] = ack;
+        R[os + WIN] = window;
+        R[os + HAVE_ACK] = 1;
+      }
+    } else this.processOther(slot, fromClient, buf, sec, tsNsec, index);
 
     if (++this.sinceSweep >= 1024) {
       this.sinceSweep = 0;
@@ -768,49 +801,9 @@ export class HandshakeTracker {
     return true;
   }
 
-  private process(slot: number, fromClient: boolean, buf: Uint8Array, sec: number, nsec: number, index: number): void {
-    const I = this.ints;
-    const D = this.doubles;
-    const o = (slot & SLOT_MASK) * INTS;
-    const d = (slot & SLOT_MASK) * DOUBLES;
-    const seg = this.seg;
-    const flags = seg[P_FLAGS]!;
-    const len = seg[P_LEN]!;
-    const side = fromClient ? 0 : 1;
-    const os = o + side; // this side's half of each field pair
-
-    D[d + LAST_INDEX] = index;
-    D[d + LAST_SEC] = sec;
-    D[d + LAST_NSEC] = nsec;
-    D[d + PKTS + side]++;
-    D[d + BYTES + side] += len;
-
-    // Most segments: ACK or data from an established side whose letters are recorded, on a
-    // connection that is not reset and whose handshake checks are done (or never started). What
-    // processOther and zeek() would do for it reduces to the retransmission count, the sequence
-    // space, and the last ACK and window.
-    const window = seg[P_WINDOW]!;
-    if ((flags & (FLAG_SYN | FLAG_FIN | FLAG_RST | FLAG_ACK)) === FLAG_ACK && window !== 0 &&
-        I[os + STATE] === EP_ESTABLISHED && (I[os + HIST]! & (len > 0 ? H_DATA : H_ACK)) !== 0 &&
-        I[o + RST_BY] === 0 && I[o + SIMULTANEOUS] === 0 && (I[o + FINAL_ACK] !== 0 || I[o + CLIENT_SYN] === 0)) {
-      const seq = seg[P_SEQ]!;
-      if (len > 0) this.rexmit(slot, side, seq, len, false, false);
-      const end = (seq + len) | 0;
-      if (I[os + HAVE_NEXT] === 0 || seqDelta(end, I[os + NEXT]!) > 0) I[os + NEXT] = end;
-      I[os + HAVE_NEXT] = 1;
-      if (window >= 0) {
-        I[os + ACK] = seg[P_ACK]!;
-        I[os + WIN] = window;
-        I[os + HAVE_ACK] = 1;
-      }
-      return;
-    }
-    this.processOther(slot, fromClient, buf, sec, nsec, index);
-  }
-
   /**
-   * process() for every other segment: handshake, close and reset steps, violations, history.
-   * Its own function, so the common path above compiles small and V8 optimises it early.
+   * What track() does for every other segment: handshake, close and reset steps, violations,
+   * history. Its own function, so track's common path compiles small and V8 optimises it early.
    */
   private processOther(slot: number, fromClient: boolean, buf: Uint8Array, sec: number, nsec: number, index: number): void {
     const I = this.ints;
