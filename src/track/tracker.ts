@@ -1481,8 +1481,7 @@ export class HandshakeTracker {
       else if (field === V_HISTORY) {
         if (letters >= 0) w.span(this.historyBytes, (slot & SLOT_MASK) * HISTORY_BYTES, letters);
         else w.ascii(long);
-      }
-      else if (field === V_NSEC) {
+      } else if (field === V_NSEC) {
         const nsec = num[k]!;
         if (nsec >= 0 && nsec < 1e9 && (nsec | 0) === nsec) w.padded9(nsec);
         else w.ascii(String(nsec).padStart(9, '0'));
